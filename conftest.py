@@ -1,0 +1,3 @@
+"""Registers the hf-katas pytest plugin for every test under this checkout."""
+
+pytest_plugins = ["hfkatas.pytest_plugin"]

@@ -1,0 +1,89 @@
+"""Turn a failing kata test into one short line a learner can act on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hfkatas.solutions import SolutionImportError, is_solution_file
+
+NOT_IMPLEMENTED = "not_implemented"
+ASSERTION = "assertion"
+ERROR = "error"
+MISSING_NAME = re.compile(r"module 'hfkatas_(?:learner|reference)_\w+' has no attribute '(\w+)'")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong, in the learner's terms."""
+
+    kind: str
+    function: str
+    message: str
+    location: str = ""
+
+
+def _solution_frames(excinfo: pytest.ExceptionInfo[BaseException]) -> list[object]:
+    return [entry for entry in excinfo.traceback if is_solution_file(entry.path)]
+
+
+def _location(entry: object, root: Path) -> str:
+    path = Path(entry.path)  # type: ignore[attr-defined]
+    try:
+        shown = path.relative_to(root)
+    except ValueError:
+        shown = path
+    return f"{shown}:{entry.lineno + 1} in {entry.name}"  # type: ignore[attr-defined]
+
+
+def _assert_message(error: BaseException) -> str:
+    """The author's message of an `assert x, message` (pytest appends its own explanation)."""
+    text = str(error)
+    head = text.split("\nassert ", 1)[0]
+    return head.strip() or text.strip()
+
+
+def classify(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> Failure:
+    """Say whether the stub is unfinished, a check failed, or the code raised an error."""
+    frames = _solution_frames(excinfo)
+    function = frames[-1].name if frames else ""  # type: ignore[attr-defined]
+    error = excinfo.value
+    if isinstance(error, NotImplementedError) and frames:
+        return Failure(NOT_IMPLEMENTED, function, "not implemented yet")
+    if isinstance(error, SolutionImportError):
+        return Failure(ERROR, "", str(error))
+    if isinstance(error, AttributeError) and (missing := MISSING_NAME.search(str(error))):
+        name = missing.group(1)
+        return Failure(
+            ERROR,
+            name,
+            f"the kata file has no `{name}`: keep the names and signatures of the stub "
+            "(`katas reset` restores a stub after saving a backup).",
+        )
+    if isinstance(error, AssertionError) and not frames:
+        return Failure(ASSERTION, function, _assert_message(error))
+    location = _location(frames[-1], root) if frames else ""
+    summary = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+    return Failure(ERROR, function, summary.rstrip(": "), location)
+
+
+def first_line(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def render(task_id: str, failure: Failure, hint: str, title: str = "") -> str:
+    """The line (or two) shown instead of a traceback."""
+    name = failure.function or title
+    head = f"task {task_id} {name}".rstrip() if task_id else name
+    if failure.kind == NOT_IMPLEMENTED:
+        tail = f" — hint: {first_line(hint)}" if hint else ""
+        more = f" (`katas hint {task_id}` for more)" if hint else ""
+        return f"{head}: not implemented yet{tail}{more}"
+    text = f"{head}: {failure.message}" if head else failure.message
+    if failure.location:
+        text += f"\n    raised at {failure.location}"
+    return text

@@ -1,0 +1,224 @@
+"""The pytest plugin behind every kata test run.
+
+- `--solutions=learner|reference` picks whose code the `kata` fixture hands to the tests.
+- Failures become one line in the learner's terms; the run ends with `NN_topic: 3/7 tasks pass`.
+- `--dev-check` inverts the verdict: every test must fail *on the pristine stub*.
+- The session is isolated from the learner's Hugging Face cache and tokens, and offline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import pytest
+
+from hfkatas import env, netguard
+from hfkatas.curriculum import Kata, kata_for_path
+from hfkatas.failures import NOT_IMPLEMENTED, classify, render
+from hfkatas.paths import katas_home, repo_root
+from hfkatas.results import KataResult, TaskResult, save
+from hfkatas.solutions import SOLUTIONS, load_solution
+
+if TYPE_CHECKING:
+    from hfkatas.zoo import Zoo
+
+CUDA_REASON = "needs a CUDA GPU: run `nox -s cuda` on a machine with one"
+DEV_CHECK_PASSED = (
+    "dev-check: this test passes on the pristine stub, so it cannot tell a missing "
+    "implementation from a finished one"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("katas", "hf-katas")
+    group.addoption(
+        "--solutions",
+        choices=SOLUTIONS,
+        default=os.environ.get("KATAS_SOLUTIONS", "learner"),
+        help="whose code the kata tests run: the learner's stubs in katas/ (default) or reference/",
+    )
+    group.addoption(
+        "--dev-check",
+        action="store_true",
+        help="kata authors: pass only if every test fails on the pristine stubs",
+    )
+    group.addoption(
+        "--model",
+        action="append",
+        default=[],
+        metavar="ROLE=REPO_ID",
+        help="opt in to the real Hub: use REPO_ID for a zoo role (e.g. chat=HuggingFaceTB/SmolLM2-360M-Instruct)",
+    )
+    group.addoption("--kata-report", metavar="PATH", help="write per-task results as JSON")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    overrides = dict(_parse_override(text) for text in config.getoption("--model"))
+    if config.getoption("--dev-check"):
+        config.option.solutions = "learner"
+    root = repo_root(Path(str(config.rootpath)))
+    early = env.isolate(katas_home(root), online=bool(overrides))
+    if early:
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(
+                f"{', '.join(early)} imported before hf-katas isolated the environment: "
+                "HF_HOME / offline settings may not apply"
+            ),
+            stacklevel=2,
+        )
+    if not overrides:
+        netguard.install()
+    config.stash[_STATE] = _State(root, config.getoption("--solutions"), overrides)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    netguard.uninstall()
+
+
+def _parse_override(text: str) -> tuple[str, str]:
+    role, sep, repo_id = text.partition("=")
+    if not sep or not role or not repo_id:
+        raise pytest.UsageError(f"--model expects ROLE=REPO_ID, got {text!r}")
+    return role.strip(), repo_id.strip()
+
+
+class _State:
+    """What the plugin keeps for one session."""
+
+    def __init__(self, root: Path, solutions: str, overrides: dict[str, str]) -> None:
+        self.root = root
+        self.solutions = solutions
+        self.overrides = overrides
+        self.results: dict[str, KataResult] = {}
+        self.outcomes: dict[str, tuple[Kata, str, str, str]] = {}
+
+
+_STATE = pytest.StashKey[_State]()
+
+
+def _kata_of(item: pytest.Item) -> Kata | None:
+    return kata_for_path(Path(str(item.path)), item.config.stash[_STATE].root)
+
+
+def _task_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("task")
+    return str(marker.args[0]) if marker and marker.args else ""
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def kata(request: pytest.FixtureRequest) -> ModuleType:
+    """The module under test: the learner's `katas/NN/topic.py` or `reference/NN/topic.py`."""
+    state = request.config.stash[_STATE]
+    found = kata_for_path(Path(str(request.path)), state.root)
+    if found is None:
+        raise pytest.UsageError(f"the `kata` fixture only works in kata tests, not {request.path}")
+    return load_solution(found, state.solutions)
+
+
+@pytest.fixture
+def kata_dir(request: pytest.FixtureRequest) -> Path:
+    """The folder of the solutions under test (for scripts a kata runs as a subprocess)."""
+    state = request.config.stash[_STATE]
+    found = kata_for_path(Path(str(request.path)), state.root)
+    if found is None:
+        raise pytest.UsageError(f"`kata_dir` only works in kata tests, not {request.path}")
+    return found.solution_dir(state.solutions)
+
+
+@pytest.fixture(scope="session")
+def zoo(pytestconfig: pytest.Config) -> Zoo:
+    """The model zoo: `zoo.repo_id("chat")` builds (once) and returns a loadable repo id."""
+    from hfkatas.zoo import Zoo
+
+    state = pytestconfig.stash[_STATE]
+    return Zoo(katas_home(state.root), overrides=state.overrides)
+
+
+# ---------------------------------------------------------------- collection
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not any(item.get_closest_marker("cuda") for item in items):
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    for item in items:
+        if item.get_closest_marker("cuda"):
+            item.add_marker(pytest.mark.skip(reason=CUDA_REASON))
+
+
+# ---------------------------------------------------------------- reporting
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report: pytest.TestReport = yield
+    found = _kata_of(item)
+    if found is None:
+        return report
+    state = item.config.stash[_STATE]
+    task_id = _task_of(item)
+    task = found.task(task_id)
+    message = ""
+    if call.excinfo is not None and report.failed:
+        failure = classify(call.excinfo, state.root)
+        message = render(task_id, failure, task.hint if task else "", task.title if task else "")
+        if item.config.getoption("--dev-check"):
+            if call.when == "call" and failure.kind == NOT_IMPLEMENTED:
+                report.outcome, report.longrepr, message = "passed", None, ""
+            else:
+                report.longrepr = f"dev-check: fails on the stub for another reason: {message}"
+        elif item.config.option.tbstyle == "auto":
+            report.longrepr = message
+    elif report.passed and call.when == "call" and item.config.getoption("--dev-check"):
+        report.outcome, report.longrepr = "failed", DEV_CHECK_PASSED
+        message = DEV_CHECK_PASSED
+    _remember(state, item, found, task_id, report, message)
+    return report
+
+
+def _remember(
+    state: _State,
+    item: pytest.Item,
+    kata: Kata,
+    task_id: str,
+    report: pytest.TestReport,
+    message: str,
+) -> None:
+    """Keep each test's worst outcome across setup / call / teardown."""
+    previous = state.outcomes.get(item.nodeid)
+    if previous and previous[2] == "failed":
+        return
+    if report.when == "call" or report.outcome != "passed" or previous is None:
+        state.outcomes[item.nodeid] = (kata, task_id, report.outcome, message)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(_STATE, None)
+    if state is None:
+        return
+    for kata, task_id, outcome, message in state.outcomes.values():
+        result = state.results.setdefault(kata.slug, KataResult(kata.slug))
+        for task in kata.tasks:
+            result.tasks.setdefault(task.id, TaskResult(task.id, task.title))
+        result.tasks.setdefault(task_id, TaskResult(task_id)).record(outcome, message)
+    if path := session.config.getoption("--kata-report"):
+        save(Path(path), state.solutions, state.results)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    state = terminalreporter.config.stash.get(_STATE, None)
+    if not state or not state.results:
+        return
+    mode = "dev-check" if terminalreporter.config.getoption("--dev-check") else state.solutions
+    terminalreporter.section(f"hf-katas ({mode} solutions)", sep="-")
+    for slug in sorted(state.results):
+        terminalreporter.write_line(state.results[slug].line())

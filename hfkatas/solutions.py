@@ -1,0 +1,68 @@
+"""Import the module under test (the learner's stub or the reference solution) by file path."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from hfkatas.curriculum import Kata
+
+SOLUTIONS = ("learner", "reference")
+
+
+class SolutionImportError(ImportError):
+    """The solution file is missing or does not import; the message says what to do."""
+
+
+def module_name(kata: Kata, solutions: str) -> str:
+    return f"hfkatas_{solutions}_{kata.slug}"
+
+
+def load_solution(kata: Kata, solutions: str) -> ModuleType:
+    """Import (once per process) `katas/NN/topic.py` or `reference/NN/topic.py`."""
+    name = module_name(kata, solutions)
+    if name in sys.modules:
+        return sys.modules[name]
+    path = kata.module_path(solutions)
+    if not path.exists():
+        fix = "run `katas reset " + kata.slug + "` to restore it" if solutions == "learner" else ""
+        raise SolutionImportError(f"{_shown(path, kata)} is missing. {fix}".strip())
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        del sys.modules[name]
+        raise SolutionImportError(
+            f"{_shown(path, kata)} has a syntax error on line {error.lineno}: {error.msg}. "
+            "Fix it and run the tests again."
+        ) from None
+    except Exception as error:
+        del sys.modules[name]
+        raise SolutionImportError(
+            f"{_shown(path, kata)} fails while being imported: {type(error).__name__}: {error}. "
+            "Code at the top level of the file runs on import: keep work inside the functions."
+        ) from error
+    return module
+
+
+def is_solution_file(path: str | Path) -> bool:
+    """True for a kata module of `katas/` or `reference/` (not a test file)."""
+    parts = Path(path).parts
+    return (
+        len(parts) >= 3
+        and parts[-3] in ("katas", "reference")
+        and not parts[-1].startswith(("test_", "conftest"))
+        and parts[-1].endswith(".py")
+    )
+
+
+def _shown(path: Path, kata: Kata) -> str:
+    try:
+        return str(path.relative_to(kata.root))
+    except ValueError:
+        return str(path)
