@@ -162,7 +162,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     report: pytest.TestReport = yield
     found = _kata_of(item)
-    if found is None:
+    if found is None or not _task_of(item):
         return report
     state = item.config.stash[_STATE]
     task_id = _task_of(item)
