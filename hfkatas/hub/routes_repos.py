@@ -1,0 +1,216 @@
+"""Repo-level API: create, info, tree, paths-info, refs, commits, branches, whoami, validate-yaml."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from .errors import HubError, entry_not_found
+from .names import validate_branch, validate_path, validate_repo_id, validate_repo_type
+from .state import hub, read_body, read_json, readable_repo, repo_url
+from .storage import DEFAULT_BRANCH, Commit, FileEntry, Repo, lfs_pointer
+
+API = "/api/{kind:repokind}/{namespace}/{name}"
+
+
+def file_json(path: str, entry: FileEntry) -> dict:
+    """A file as the tree and paths-info endpoints describe it."""
+    info: dict = {"type": "file", "path": path, "size": entry.size, "oid": entry.oid}
+    if entry.lfs:
+        pointer_size = len(lfs_pointer(entry.sha256, entry.size))
+        info["lfs"] = {"oid": entry.sha256, "size": entry.size, "pointerSize": pointer_size}
+    return info
+
+
+def folder_json(path: str, commit: Commit) -> dict:
+    """A folder as the tree endpoint describes it; its oid hashes the files under it."""
+    prefix = path + "/"
+    listing = "".join(f"{p} {e.oid}\n" for p, e in commit.files.items() if p.startswith(prefix))
+    oid = hashlib.sha1(listing.encode(), usedforsecurity=False).hexdigest()
+    return {"type": "directory", "path": path, "oid": oid}
+
+
+def folders_of(commit: Commit) -> set[str]:
+    """Every folder that holds at least one file of `commit`."""
+    return {path.rsplit("/", i)[0] for path in commit.files for i in range(1, path.count("/") + 1)}
+
+
+def tree_json(commit: Commit, folder: str, recursive: bool) -> list[dict]:
+    """The entries under `folder` ("" for the root), directories included."""
+    prefix = f"{folder}/" if folder else ""
+    folders = folders_of(commit)
+    if folder and folder not in folders:
+        raise entry_not_found(folder)
+
+    def wanted(path: str) -> bool:
+        return path.startswith(prefix) and (recursive or "/" not in path[len(prefix) :])
+
+    entries = [folder_json(path, commit) for path in sorted(folders) if wanted(path)]
+    entries += [file_json(path, entry) for path, entry in commit.files.items() if wanted(path)]
+    return entries
+
+
+def commit_json(commit: Commit) -> dict:
+    """A commit as `list_repo_commits` expects it."""
+    return {
+        "id": commit.id,
+        "title": commit.title,
+        "message": commit.message,
+        "authors": [{"user": commit.author}],
+        "date": commit.date,
+    }
+
+
+def info_json(request: Request, repo: Repo, commit: Commit) -> dict:
+    """`model_info` / `dataset_info` answer."""
+    return {
+        "id": repo.repo_id,
+        "_id": repo.repo_id,
+        "author": repo.repo_id.split("/")[0],
+        "sha": commit.id,
+        "private": repo.private,
+        "gated": False,
+        "disabled": False,
+        "createdAt": repo.created_at,
+        "lastModified": commit.date,
+        "tags": [],
+        "downloads": 0,
+        "likes": 0,
+        "url": repo_url(request, repo),
+        "siblings": [
+            {"rfilename": path, "size": entry.size, "blobId": entry.oid}
+            | ({"lfs": {"sha256": entry.sha256, "size": entry.size}} if entry.lfs else {})
+            for path, entry in commit.files.items()
+        ],
+    }
+
+
+async def create_repo(request: Request) -> JSONResponse:
+    """`POST /api/repos/create`: 409 (with the url) when it exists, for `exist_ok`."""
+    state = hub(request)
+    body = await read_json(request)
+    repo_type = validate_repo_type(body.get("type"))
+    caller = state.auth.caller(request)
+    namespace = body.get("organization") or (caller.user if caller else "")
+    repo_id = validate_repo_id(str(namespace), str(body.get("name", "")))
+    state.auth.require_writer(request, namespace)
+    private = body.get("visibility", "private" if body.get("private") else "public") == "private"
+    existing = state.storage.get_repo(repo_type, repo_id)
+    if existing is not None:
+        message = f"You already created this {repo_type} repo"
+        return JSONResponse(
+            {"error": message, "url": repo_url(request, existing)},
+            status_code=409,
+            headers={"X-Error-Message": message},
+        )
+    repo = await run_in_threadpool(
+        state.storage.create_repo, repo_type, repo_id, private, namespace
+    )
+    return JSONResponse({"url": repo_url(request, repo), "name": repo_id, "id": repo_id})
+
+
+async def repo_info(request: Request) -> JSONResponse:
+    """`GET /api/{models|datasets}/{repo}[/revision/{rev}]`."""
+    repo = readable_repo(request)
+    commit = hub(request).storage.resolve(repo, request.path_params.get("revision", DEFAULT_BRANCH))
+    return JSONResponse(info_json(request, repo, commit))
+
+
+async def tree(request: Request) -> JSONResponse:
+    """`GET .../tree/{rev}[/{path}]?recursive=`: one page holding every entry."""
+    repo = readable_repo(request)
+    commit = hub(request).storage.resolve(repo, request.path_params["revision"])
+    folder = request.path_params.get("path", "").strip("/")
+    if folder:
+        validate_path(folder)
+    recursive = request.query_params.get("recursive", "false").lower() in ("1", "true")
+    return JSONResponse(tree_json(commit, folder, recursive))
+
+
+async def paths_info(request: Request) -> JSONResponse:
+    """`POST .../paths-info/{rev}` with form fields `paths` (repeated): existing ones only."""
+    repo = readable_repo(request)
+    commit = hub(request).storage.resolve(repo, request.path_params["revision"])
+    form = parse_qs((await read_body(request, hub(request).limits.json_bytes)).decode())
+    folders = folders_of(commit)
+    answer = []
+    for path in (p.strip("/") for p in form.get("paths", [])):
+        if path in commit.files:
+            answer.append(file_json(path, commit.files[path]))
+        elif path in folders:
+            answer.append(folder_json(path, commit))
+    return JSONResponse(answer)
+
+
+async def list_commits(request: Request) -> JSONResponse:
+    """`GET .../commits/{rev}`: the whole history, newest first, in one page."""
+    repo = readable_repo(request)
+    history = hub(request).storage.history(repo, request.path_params["revision"])
+    return JSONResponse([commit_json(commit) for commit in history])
+
+
+async def list_refs(request: Request) -> JSONResponse:
+    """`GET .../refs`: branches (no tags, converts or pull requests on this Hub)."""
+    repo = readable_repo(request)
+    branches = [
+        {"name": name, "ref": f"refs/heads/{name}", "targetCommit": sha}
+        for name, sha in sorted(repo.branches.items())
+    ]
+    return JSONResponse({"branches": branches, "tags": [], "converts": [], "pullRequests": []})
+
+
+async def create_branch(request: Request) -> JSONResponse:
+    """`POST .../branch/{branch}` with optional `startingPoint`; 409 if it exists."""
+    state = hub(request)
+    repo = readable_repo(request)
+    state.auth.check_write(request, repo)
+    branch = validate_branch(request.path_params["branch"])
+    body = await read_json(request)
+    start = state.storage.resolve(repo, str(body.get("startingPoint") or DEFAULT_BRANCH))
+    await run_in_threadpool(state.storage.create_branch, repo, branch, start)
+    return JSONResponse({"name": branch, "targetCommit": start.id})
+
+
+async def whoami(request: Request) -> JSONResponse:
+    """`GET /api/whoami-v2`: the caller's user and token role; 401 when anonymous."""
+    token = hub(request).auth.caller(request)
+    if token is None:
+        raise HubError(401, "Invalid credentials in Authorization header")
+    access = {"displayName": f"{token.user}-{token.role}", "role": token.role}
+    return JSONResponse(
+        {
+            "type": "user",
+            "id": token.user,
+            "name": token.user,
+            "fullname": token.user,
+            "orgs": [],
+            "isPro": False,
+            "auth": {"type": "access_token", "accessToken": access},
+        }
+    )
+
+
+async def validate_yaml(request: Request) -> JSONResponse:
+    """`POST /api/validate-yaml`: the model card metadata is not checked here."""
+    await read_json(request)
+    return JSONResponse({"errors": [], "warnings": []})
+
+
+ROUTES = [
+    Route("/api/repos/create", create_repo, methods=["POST"]),
+    Route("/api/whoami-v2", whoami, methods=["GET"]),
+    Route("/api/validate-yaml", validate_yaml, methods=["POST"]),
+    Route(API, repo_info, methods=["GET"]),
+    Route(API + "/revision/{revision}", repo_info, methods=["GET"]),
+    Route(API + "/tree/{revision}", tree, methods=["GET"]),
+    Route(API + "/tree/{revision}/{path:path}", tree, methods=["GET"]),
+    Route(API + "/paths-info/{revision}", paths_info, methods=["POST"]),
+    Route(API + "/commits/{revision}", list_commits, methods=["GET"]),
+    Route(API + "/refs", list_refs, methods=["GET"]),
+    Route(API + "/branch/{branch}", create_branch, methods=["POST"]),
+]
