@@ -18,13 +18,16 @@ from .storage import DEFAULT_BRANCH, Commit, FileEntry, Repo, lfs_pointer
 API = "/api/{kind:repokind}/{namespace}/{name}"
 
 
+def lfs_json(entry: FileEntry, sha256_key: str) -> dict:
+    """The `lfs` part of a file's description (`sha256_key`: `oid` in trees, `sha256` in infos)."""
+    pointer_size = len(lfs_pointer(entry.sha256, entry.size))
+    return {"lfs": {sha256_key: entry.sha256, "size": entry.size, "pointerSize": pointer_size}}
+
+
 def file_json(path: str, entry: FileEntry) -> dict:
     """A file as the tree and paths-info endpoints describe it."""
-    info: dict = {"type": "file", "path": path, "size": entry.size, "oid": entry.oid}
-    if entry.lfs:
-        pointer_size = len(lfs_pointer(entry.sha256, entry.size))
-        info["lfs"] = {"oid": entry.sha256, "size": entry.size, "pointerSize": pointer_size}
-    return info
+    info = {"type": "file", "path": path, "size": entry.size, "oid": entry.oid}
+    return info | lfs_json(entry, "oid") if entry.lfs else info
 
 
 def folder_json(path: str, commit: Commit) -> dict:
@@ -84,7 +87,7 @@ def info_json(request: Request, repo: Repo, commit: Commit) -> dict:
         "url": repo_url(request, repo),
         "siblings": [
             {"rfilename": path, "size": entry.size, "blobId": entry.oid}
-            | ({"lfs": {"sha256": entry.sha256, "size": entry.size}} if entry.lfs else {})
+            | (lfs_json(entry, "sha256") if entry.lfs else {})
             for path, entry in commit.files.items()
         ],
     }
