@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,30 +40,40 @@ def package_dir(module: str, distribution: str, version: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _find_sdist(dest: Path, distribution: str, version: str) -> Path | None:
+    """The sdist of `distribution==version` in `dest`, matching names the way PyPI normalises them
+    (case, `-`, `_` and `.` are equivalent: `vadersentiment` finds `vaderSentiment-3.3.2.tar.gz`)."""
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "_", name).lower()
+
+    wanted = {normal(f"{distribution}-{version}{suffix}") for suffix in (".tar.gz", ".zip")}
+    return next((p for p in sorted(dest.iterdir()) if normal(p.name) in wanted), None)
+
+
 def download_sdist(distribution: str, version: str, dest: Path) -> Path:
-    """Download (once) a source distribution into `dest` and return its path."""
+    """Download (once) a source distribution into `dest` with `pip download` and return its path.
+
+    pip prepares the sdist's metadata in an isolated build environment, so this works in a venv
+    without setuptools (Python 3.12+ venvs have none).
+    """
     dest.mkdir(parents=True, exist_ok=True)
-    pattern = f"{distribution.replace('-', '_').lower()}-{version}.tar.gz"
-    found = [
-        p for p in dest.iterdir() if p.name.lower().replace("-", "_") == pattern.replace("-", "_")
-    ]
-    if found:
-        return found[0]
+    if found := _find_sdist(dest, distribution, version):
+        return found
     result = _pip(
         "download",
         "--no-deps",
         "--no-binary",
         ":all:",
-        "--no-build-isolation",
         "-d",
         str(dest),
         f"{distribution}=={version}",
     )
-    found = [p for p in dest.iterdir() if p.name.endswith((".tar.gz", ".zip"))]
-    if result.returncode != 0 or not found:
+    found = _find_sdist(dest, distribution, version)
+    if result.returncode != 0 or found is None:
         raise PackageUnavailableError(
             f"could not download the source of {distribution}=={version} from PyPI. Run: "
             f"python -m pip download --no-deps --no-binary :all: -d {dest} {distribution}=={version}"
             f"\n{result.stderr.strip()[-500:]}"
         )
-    return found[0]
+    return found
