@@ -99,9 +99,9 @@ async def create_repo(request: Request) -> JSONResponse:
     body = await read_json(request)
     repo_type = validate_repo_type(body.get("type"))
     caller = state.auth.caller(request)
-    namespace = body.get("organization") or (caller.user if caller else "")
-    repo_id = validate_repo_id(str(namespace), str(body.get("name", "")))
+    namespace = str(body.get("organization") or (caller.user if caller else ""))
     state.auth.require_writer(request, namespace)
+    repo_id = validate_repo_id(namespace, str(body.get("name", "")))
     private = body.get("visibility", "private" if body.get("private") else "public") == "private"
     existing = state.storage.get_repo(repo_type, repo_id)
     if existing is not None:
