@@ -37,4 +37,4 @@ def hub(hub_server: HubHandle, tmp_path: Path) -> Iterator[HubHandle]:
 @pytest.fixture
 def repo_name(request: pytest.FixtureRequest) -> str:
     """A repo name unique in the session, e.g. `test-push-model-3`."""
-    return f"{request.node.name.replace('_', '-')[:60]}-{next(_names)}"
+    return f"{request.node.originalname.replace('_', '-')[:60]}-{next(_names)}"
