@@ -13,6 +13,8 @@ from hfkatas.solutions import SolutionImportError, is_solution_file
 NOT_IMPLEMENTED = "not_implemented"
 ASSERTION = "assertion"
 ERROR = "error"
+OFFLINE_MISS = "couldn't find them in the cached files"
+REPO_ARGUMENTS = ("pretrained_model_name_or_path", "repo_id", "path_or_repo_id")
 MISSING_NAME = re.compile(r"module 'hfkatas_(?:learner|reference)_\w+' has no attribute '(\w+)'")
 
 
@@ -46,6 +48,26 @@ def _assert_message(error: BaseException) -> str:
     return head.strip() or text.strip()
 
 
+def _requested_repo(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """The repo id a failed `from_pretrained` / download asked for, read from its frames."""
+    for entry in reversed(excinfo.traceback):
+        local_vars = entry.locals
+        for name in REPO_ARGUMENTS:
+            if isinstance(local_vars.get(name), str):
+                return local_vars[name]
+    return ""
+
+
+def _not_in_zoo(repo: str) -> str:
+    from hfkatas.zoo.catalog import CATALOG
+
+    known = ", ".join(recipe.repo_id for recipe in CATALOG.values())
+    return (
+        f"{repo!r} is not in the offline model zoo (the katas never download from the Hub). "
+        f"Use one of: {known}"
+    )
+
+
 def classify(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> Failure:
     """Say whether the stub is unfinished, a check failed, or the code raised an error."""
     frames = _solution_frames(excinfo)
@@ -63,6 +85,9 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> Failur
             f"the kata file has no `{name}`: keep the names and signatures of the stub "
             "(`katas reset` restores a stub after saving a backup).",
         )
+    if isinstance(error, OSError) and OFFLINE_MISS in str(error):
+        location = _location(frames[-1], root) if frames else ""
+        return Failure(ERROR, function, _not_in_zoo(_requested_repo(excinfo) or "that model"), location)
     if isinstance(error, AssertionError) and not frames:
         return Failure(ASSERTION, function, _assert_message(error))
     location = _location(frames[-1], root) if frames else ""
