@@ -35,14 +35,15 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Run the command; returns the exit status."""
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(args.data, tuple(args.token))
+    logging.basicConfig(level=logging.INFO if args.access_log else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    server = make_server(create_app(args.data, tuple(args.token)), access_log=args.access_log)
+    # uvicorn handles these signals while it serves (graceful shutdown), then re-raises them.
+    # This handler covers the moments before and after: stop, and exit with status 0 rather
+    # than a KeyboardInterrupt traceback. Installed before the URL is printed.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: setattr(server, "should_exit", True))
     sock = bind(args.host, args.port)
     print(url_of(sock), flush=True)
-    server = make_server(app, access_log=args.access_log)
-    # uvicorn shuts down gracefully on these signals, then re-raises them: make that a no-op
-    # so the process exits with status 0 instead of a KeyboardInterrupt traceback.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
     server.run(sockets=[sock])
     return 0

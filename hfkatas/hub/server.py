@@ -27,7 +27,8 @@ def url_of(sock: socket.socket) -> str:
 
 
 def make_server(app: Starlette, *, access_log: bool = False) -> uvicorn.Server:
-    """A uvicorn server for `app` (no lifespan; warnings and errors logged)."""
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=access_log,
+    """A uvicorn server for `app` (no lifespan). It logs through the `logging` set-up of its host
+    process (the CLI's, or pytest's capture) instead of installing its own."""
+    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=access_log,
                             timeout_graceful_shutdown=5)
     return uvicorn.Server(config)

@@ -62,10 +62,12 @@ def test_kill_mid_upload_leaves_no_partial_blob(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(30)
-def test_cli_prints_url_first_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("serve_first", [True, False], ids=["after-a-request", "at-once"])
+def test_cli_prints_url_first_and_stops_cleanly_on_sigterm(tmp_path: Path, serve_first: bool) -> None:
     import httpx2
 
     with hub_process(tmp_path / "data") as (hub, process):
-        assert httpx2.get(f"{hub.url}/api/models/learner/none").status_code == 404
+        if serve_first:
+            assert httpx2.get(f"{hub.url}/api/models/learner/none").status_code == 404
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0

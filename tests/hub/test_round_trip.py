@@ -71,8 +71,8 @@ def test_delete_file_and_folder(hub: HubHandle, repo_name: str) -> None:
 
 
 def test_range_request(hub: HubHandle, repo_name: str) -> None:
-    import huggingface_hub as hh
     import httpx2
+    import huggingface_hub as hh
 
     repo_id = hh.create_repo(repo_name).repo_id
     hh.upload_file(path_or_fileobj=b"0123456789", path_in_repo="digits.txt", repo_id=repo_id)
