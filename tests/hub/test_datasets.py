@@ -39,3 +39,17 @@ def test_push_dataset_twice_keeps_history(hub: HubHandle, repo_name: str) -> Non
 
     assert datasets.load_dataset(repo_id, split="train")["x"] == [4, 5]
     assert datasets.load_dataset(repo_id, split="train", revision=first)["x"] == [1, 2, 3]
+
+
+def test_push_dataset_to_a_branch(hub: HubHandle, repo_name: str) -> None:
+    import datasets
+    import huggingface_hub as hh
+
+    repo_id = f"{hub.user}/{repo_name}"
+    datasets.Dataset.from_dict({"x": [1]}).push_to_hub(repo_id)
+    datasets.Dataset.from_dict({"x": [2, 3]}).push_to_hub(repo_id, revision="dev")
+
+    assert datasets.load_dataset(repo_id, split="train", revision="dev")["x"] == [2, 3]
+    assert datasets.load_dataset(repo_id, split="train")["x"] == [1]
+    refs = hh.list_repo_refs(repo_id, repo_type="dataset")
+    assert sorted(b.name for b in refs.branches) == ["dev", "main"]
