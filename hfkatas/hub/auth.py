@@ -1,6 +1,4 @@
-"""Tokens, users and who may do what.
-
-Rules (documented in the README of the hub module):
+"""Tokens, users and who may do what (the rules, also in `hfkatas/hub/README.md`):
 - A token belongs to a user (its NAME) and has a role, `read` or `write`.
 - Anonymous clients (no token) may read public repos; they may not write (401).
 - A read token may also read its user's private repos; writing with it answers 403.

@@ -16,6 +16,14 @@ from .auth import DEFAULT_TOKEN, DEFAULT_USER, Token
 from .server import LOOPBACK, bind, make_server, url_of
 
 
+def token_argument(spec: str) -> Token:
+    """`--token NAME:ROLE:SECRET`, with the reason when it is malformed."""
+    try:
+        return Token.parse(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     root = argparse.ArgumentParser(prog="katas hub", description="A local Hugging Face Hub.")
@@ -24,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="TCP port (0: any free port)")
     serve.add_argument("--host", default=LOOPBACK, help="address to listen on (default loopback)")
     serve.add_argument("--data", type=Path, required=True, help="folder holding the repos")
-    serve.add_argument("--token", action="append", type=Token.parse, default=[],
+    serve.add_argument("--token", action="append", type=token_argument, default=[],
                        metavar="NAME:ROLE:SECRET",
                        help=f"a user token, ROLE read or write (repeatable; default: "
                             f"{DEFAULT_USER}:write:{DEFAULT_TOKEN})")
