@@ -1,0 +1,122 @@
+"""Toolkit for kata 03 (quantization): quiet bitsandbytes, a held-out text, size estimates.
+
+bitsandbytes logs two known, harmless messages on a CPU: one about a missing optional `kernels`
+package when it is imported, and "MatMul8bitLt: inputs will be cast ..." on *every* 8-bit
+matrix multiplication (hundreds per forward pass). `silence_bitsandbytes_noise()` drops exactly
+those two, so learners see their own results; every other bitsandbytes message still shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import torch
+
+CPU_PRECISIONS = ("fp32", "bf16", "int8", "nf4")
+
+# (logger name, start of the message) for each known harmless bitsandbytes message.
+KNOWN_NOISE = (
+    (
+        "bitsandbytes.backends.cpu.ops",
+        "Failed to load CPU gemm_4bit_forward from kernels-community",
+    ),
+    ("bitsandbytes.autograd._functions", "MatMul8bitLt: inputs will be cast"),
+)
+
+# Written for this course (never seen in training): plain English for perplexity measurements.
+HELD_OUT_TEXT = """\
+The river that runs past the old mill was once the busiest road in the valley. Before the \
+railway came, barges carried grain, timber and wool down to the port, and every village along \
+the bank had a landing where boats could tie up for the night. Children learned to swim in the \
+slow water below the weir, and their parents argued about the price of flour at the market on \
+Saturdays.
+
+When the railway opened, the barges disappeared within ten years. The mill kept working for a \
+while, grinding corn for local farms, but the machinery grew old and nobody wanted to pay for new \
+stones. In the end the owner sold the building to the town for a small sum, on the condition \
+that it would never be turned into flats.
+
+Today the mill is a small museum. Visitors can walk through the rooms where the miller lived, \
+look at the great wooden wheel, and read letters written by the families who worked there. One \
+letter, from a girl of twelve, asks her brother to bring back a blue ribbon from the city and \
+complains that the cat has eaten the last of the cheese. On quiet afternoons the only sound is \
+the water, still running past the wall as it did two hundred years ago.
+"""
+
+
+class _DropKnownNoise(logging.Filter):
+    """Drops records whose message starts with a known harmless prefix."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefix)
+
+
+def silence_bitsandbytes_noise() -> None:
+    """Hide bitsandbytes' two known harmless messages (idempotent; call before or after import)."""
+    for logger_name, prefix in KNOWN_NOISE:
+        logger = logging.getLogger(logger_name)
+        if not any(isinstance(f, _DropKnownNoise) for f in logger.filters):
+            logger.addFilter(_DropKnownNoise(prefix))
+
+
+def quantizable_linear_parameters(
+    model: torch.nn.Module, skip_modules: Iterable[str] = ("lm_head",)
+) -> int:
+    """How many weights sit in `nn.Linear` layers that bitsandbytes would quantize.
+
+    Layers whose name ends with one of `skip_modules` stay in full precision (as the output layer
+    `lm_head` does by default). Biases are never quantized, so they are not counted.
+    """
+    skipped = tuple(skip_modules)
+    return sum(
+        module.weight.numel()
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear)
+        and not any(name == s or name.endswith(f".{s}") for s in skipped)
+    )
+
+
+def estimated_footprint(model: torch.nn.Module, bits: float, full_precision_bytes: int = 4) -> int:
+    """Bytes a model takes when its quantizable linear weights are stored with `bits` bits each
+    and every other parameter keeps `full_precision_bytes` bytes (scales and buffers excluded)."""
+    quantized = quantizable_linear_parameters(model)
+    kept = model.num_parameters() - quantized
+    return int(kept * full_precision_bytes + quantized * bits / 8)
+
+
+def precision_settings(precision: str) -> dict[str, Any]:
+    """`from_pretrained` keyword arguments for the CPU precisions the kata compares."""
+    from transformers import BitsAndBytesConfig
+
+    settings: dict[str, dict[str, Any]] = {
+        "fp32": {"dtype": torch.float32},
+        "bf16": {"dtype": torch.bfloat16},
+        "int8": {"quantization_config": BitsAndBytesConfig(load_in_8bit=True)},
+        "nf4": {
+            "quantization_config": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")
+        },
+    }
+    if precision not in settings:
+        raise ValueError(f"unknown precision {precision!r}: choose one of {sorted(settings)}")
+    return settings[precision]
+
+
+def load_causal_lm(repo_id: str, precision: str) -> Any:
+    """A causal LM in `precision` ('fp32', 'bf16', 'int8' or 'nf4'), in eval mode."""
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(repo_id, **precision_settings(precision)).eval()
+
+
+def greedy_continuation(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int) -> str:
+    """The greedy continuation of `prompt` (new text only), as tests compute it for comparison."""
+    inputs = tokenizer(prompt, return_tensors="pt")
+    with torch.no_grad():
+        output = model.generate(**inputs, do_sample=False, max_new_tokens=max_new_tokens)
+    return tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)

@@ -1,0 +1,109 @@
+"""Shared inputs for kata 03: tiny resized models, and SmolLM2 loaded once in each precision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from hfkatas.support.quantization import (
+    CPU_PRECISIONS,
+    HELD_OUT_TEXT,
+    load_causal_lm,
+    silence_bitsandbytes_noise,
+)
+
+silence_bitsandbytes_noise()
+
+# Two sizes unlike the catalog model, so no layer count or size can be hard-coded.
+TINY_SIZES = [
+    dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2),
+    dict(hidden_size=96, intermediate_size=160, num_hidden_layers=3),
+]
+
+
+@pytest.fixture(scope="session", params=TINY_SIZES, ids=lambda size: f"hidden{size['hidden_size']}")
+def tiny(zoo, request) -> str:
+    """Repo id of a tiny random Llama (untied `lm_head`), in two sizes."""
+    return zoo.variant("tiny-causal", **request.param)
+
+
+@pytest.fixture(scope="session")
+def tiny_fp32(tiny) -> Any:
+    """The tiny model in full precision, to compare a quantized copy with."""
+    return load_causal_lm(tiny, "fp32")
+
+
+@pytest.fixture(scope="session")
+def chat_tokenizer(zoo) -> Any:
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(zoo.repo_id("chat"))
+
+
+@pytest.fixture(scope="session")
+def chat_models(zoo) -> dict[str, Any]:
+    """SmolLM2-135M in fp32, bf16, int8 and nf4, each loaded once per session."""
+    repo_id = zoo.repo_id("chat")
+    return {precision: load_causal_lm(repo_id, precision) for precision in CPU_PRECISIONS}
+
+
+@pytest.fixture(scope="session")
+def chat_footprints(chat_models) -> dict[str, int]:
+    return {name: model.get_memory_footprint() for name, model in chat_models.items()}
+
+
+@pytest.fixture(scope="session")
+def chat_perplexities(chat_models, chat_tokenizer) -> dict[str, float]:
+    """Perplexity of each precision on the held-out text, measured with the library."""
+    import torch
+
+    ids = chat_tokenizer(HELD_OUT_TEXT, return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        return {
+            name: float(model(input_ids=ids, labels=ids).loss.float().exp())
+            for name, model in chat_models.items()
+        }
+
+
+@pytest.fixture
+def expect_error() -> Callable[..., BaseException]:
+    """`expect_error(ValueError, call, mistake, mentions=(...))`: `call()` must raise that error
+    type with a message naming every word in `mentions`; `mistake` says what went wrong."""
+
+    def check(
+        error_type: type[BaseException],
+        call: Callable[[], object],
+        mistake: str,
+        mentions: tuple[str, ...] = (),
+    ) -> BaseException:
+        try:
+            call()
+        except error_type as error:
+            text = str(error).lower()
+            missing = [word for word in mentions if word.lower() not in text]
+            assert not missing, (
+                f"the {error_type.__name__} is right, but its message should mention "
+                f"{', '.join(map(repr, missing))} so the reader knows what to do; it says: {error}"
+            )
+            return error
+        raise AssertionError(f"{mistake}: raise a {error_type.__name__} that says what to do")
+
+    return check
+
+
+@pytest.fixture
+def from_pretrained_calls(monkeypatch) -> list[str]:
+    """Records every model `from_pretrained` call (the call still runs as usual)."""
+    from transformers import PreTrainedModel
+
+    calls: list[str] = []
+    original = PreTrainedModel.from_pretrained.__func__
+
+    def spy(cls, *args, **kwargs):
+        calls.append(str(args[0]) if args else str(kwargs.get("pretrained_model_name_or_path")))
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(PreTrainedModel, "from_pretrained", classmethod(spy))
+    return calls
