@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from itertools import pairwise
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -56,6 +57,31 @@ def tree_json(commit: Commit, folder: str, recursive: bool) -> list[dict]:
     entries = [folder_json(path, commit) for path in sorted(folders) if wanted(path)]
     entries += [file_json(path, entry) for path, entry in commit.files.items() if wanted(path)]
     return entries
+
+
+def with_last_commits(entries: list[dict], history: list[Commit]) -> list[dict]:
+    """`entries` with `lastCommit`: the newest commit of `history` that changed each one."""
+
+    def state(commit: Commit, path: str) -> object:
+        entry = commit.files.get(path)
+        return entry if entry is not None else folder_json(path, commit)["oid"]
+
+    for item in entries:
+        path = item["path"]
+        changed = next(
+            (newer for newer, older in pairwise(history)
+             if state(newer, path) != state(older, path)),
+            history[-1],
+        )
+        item["lastCommit"] = {"id": changed.id, "title": changed.title, "date": changed.date}
+    return entries
+
+
+def expanded(request: Request, repo: Repo, revision: str, entries: list[dict], expand: str) -> list[dict]:
+    """`entries`, with their last commits when `expand` is true."""
+    if expand.lower() not in ("1", "true"):
+        return entries
+    return with_last_commits(entries, hub(request).storage.history(repo, revision))
 
 
 def commit_json(commit: Commit) -> dict:
@@ -132,7 +158,8 @@ async def tree(request: Request) -> JSONResponse:
     if folder:
         validate_path(folder)
     recursive = request.query_params.get("recursive", "false").lower() in ("1", "true")
-    return JSONResponse(tree_json(commit, folder, recursive))
+    entries = tree_json(commit, folder, recursive)
+    return JSONResponse(expanded(request, repo, commit.id, entries, request.query_params.get("expand", "")))
 
 
 async def paths_info(request: Request) -> JSONResponse:
@@ -147,7 +174,7 @@ async def paths_info(request: Request) -> JSONResponse:
             answer.append(file_json(path, commit.files[path]))
         elif path in folders:
             answer.append(folder_json(path, commit))
-    return JSONResponse(answer)
+    return JSONResponse(expanded(request, repo, commit.id, answer, form.get("expand", [""])[0]))
 
 
 async def list_commits(request: Request) -> JSONResponse:

@@ -103,3 +103,18 @@ def test_whoami(hub: HubHandle) -> None:
     with pytest.raises(hh.errors.HfHubHTTPError) as invalid:
         hh.whoami(token="hf_not_a_token")
     assert invalid.value.response.status_code == 401
+
+
+def test_tree_and_paths_info_expand_to_last_commits(hub: HubHandle, repo_name: str) -> None:
+    import huggingface_hub as hh
+
+    repo_id = hh.create_repo(repo_name).repo_id
+    first = hh.create_commit(repo_id, [hh.CommitOperationAdd("d/a.txt", b"a"),
+                                       hh.CommitOperationAdd("b.txt", b"b")], commit_message="first")
+    second = hh.upload_file(path_or_fileobj=b"b2", path_in_repo="b.txt", repo_id=repo_id,
+                            commit_message="second")
+    tree = {f.path: f.last_commit for f in hh.list_repo_tree(repo_id, recursive=True, expand=True)}
+    assert (tree["d"].oid, tree["d/a.txt"].oid, tree["b.txt"].oid) == (first.oid, first.oid, second.oid)
+    assert tree["b.txt"].title == "second"
+    infos = hh.get_paths_info(repo_id, ["d/a.txt", "missing"], expand=True)
+    assert [(i.path, i.last_commit.oid) for i in infos] == [("d/a.txt", first.oid)]
