@@ -1,0 +1,304 @@
+"""Kata 02 · Inference: text generation and sentence embeddings (reference solution)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from threading import Thread
+
+import torch
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    GenerationConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    TextIteratorStreamer,
+    TopPLogitsWarper,
+)
+
+# ---------------------------------------------------------------- generation
+
+
+def load_for_generation(
+    repo_id: str, device: str = "cpu"
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load a causal LM and its tokenizer, ready for (batched) generation."""
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "left"
+    model = AutoModelForCausalLM.from_pretrained(repo_id).to(device)
+    model.eval()
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return model, tokenizer
+
+
+def _encode(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str], **options: object
+) -> dict[str, torch.Tensor]:
+    """Tokenize a left-padded batch and move it to the model's device."""
+    inputs = tokenizer(texts, return_tensors="pt", padding=True, padding_side="left", **options)
+    return {name: tensor.to(model.device) for name, tensor in inputs.items()}
+
+
+def _generate_from(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    inputs: dict[str, torch.Tensor],
+    config: GenerationConfig,
+    /,
+    **extra: object,
+) -> list[str]:
+    """Run generate on tokenized inputs; only the new text of each row."""
+    config.pad_token_id = tokenizer.pad_token_id
+    with torch.no_grad():
+        sequences = model.generate(**inputs, generation_config=config, **extra)
+    prompt_length = inputs["input_ids"].shape[1]
+    return tokenizer.batch_decode(sequences[:, prompt_length:], skip_special_tokens=True)
+
+
+def _generate(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: list[str],
+    config: GenerationConfig,
+    /,
+    **extra: object,
+) -> list[str]:
+    return _generate_from(model, tokenizer, _encode(model, tokenizer, prompts), config, **extra)
+
+
+def generate_greedy(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    max_new_tokens: int = 20,
+) -> str:
+    """Greedy continuation of `prompt`: only the new text."""
+    return _generate(model, tokenizer, [prompt], make_generation_config(max_new_tokens))[0]
+
+
+def make_generation_config(
+    max_new_tokens: int = 32,
+    temperature: float | None = None,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    repetition_penalty: float | None = None,
+) -> GenerationConfig:
+    """A validated GenerationConfig: sampling when temperature > 0, greedy otherwise."""
+    if max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+    if temperature is not None and temperature < 0:
+        raise ValueError(f"temperature must be >= 0 (0 or None means greedy), got {temperature}")
+    if top_k is not None and top_k < 0:
+        raise ValueError(f"top_k must be >= 0 (0 turns it off), got {top_k}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    if repetition_penalty is not None and repetition_penalty <= 0:
+        raise ValueError(
+            f"repetition_penalty must be > 0 (1.0 means none), got {repetition_penalty}"
+        )
+    config = GenerationConfig(max_new_tokens=max_new_tokens, do_sample=False)
+    if repetition_penalty is not None:
+        config.repetition_penalty = repetition_penalty
+    if temperature:
+        config.do_sample = True
+        config.temperature = temperature
+        config.top_k = top_k if top_k is not None else 0
+        config.top_p = top_p if top_p is not None else 1.0
+    return config
+
+
+def generate_text(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    max_new_tokens: int = 32,
+    temperature: float | None = None,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    repetition_penalty: float | None = None,
+    seed: int | None = None,
+) -> str:
+    """Continue `prompt` with the given settings (sampling when temperature > 0)."""
+    config = make_generation_config(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
+    if seed is not None:
+        torch.manual_seed(seed)
+    return _generate(model, tokenizer, [prompt], config)[0]
+
+
+def nucleus_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
+    """Keep the smallest set of most likely tokens whose probability reaches top_p; -inf the rest."""
+    if not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    return TopPLogitsWarper(top_p)(None, logits.clone())  # type: ignore[arg-type]
+
+
+def generate_until(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    stop_strings: list[str],
+    max_new_tokens: int = 64,
+) -> str:
+    """Greedy continuation that stops at EOS or a stop string; the text before the stop string."""
+    if not stop_strings or not all(isinstance(stop, str) and stop for stop in stop_strings):
+        raise ValueError("stop_strings must be a non-empty list of non-empty strings")
+    config = make_generation_config(max_new_tokens)
+    config.stop_strings = stop_strings
+    text = _generate(model, tokenizer, [prompt], config, tokenizer=tokenizer)[0]
+    cuts = [text.find(stop) for stop in stop_strings if stop in text]
+    return text[: min(cuts)] if cuts else text
+
+
+def generate_batch(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: list[str],
+    max_new_tokens: int = 20,
+) -> list[str]:
+    """Greedy continuations of several prompts in one padded batch, one text per prompt."""
+    config = make_generation_config(max_new_tokens)
+    return _generate(model, tokenizer, prompts, config) if prompts else []
+
+
+def generate_long(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    max_new_tokens: int = 20,
+) -> str:
+    """Greedy continuation of a prompt that may be longer than the context window."""
+    context = model.config.max_position_embeddings
+    if not 1 <= max_new_tokens < context:
+        raise ValueError(
+            f"max_new_tokens must be between 1 and {context - 1} (the context window is "
+            f"{context} tokens and the prompt needs at least one), got {max_new_tokens}"
+        )
+    ids = tokenizer(prompt, return_tensors="pt").input_ids[:, -(context - max_new_tokens) :]
+    inputs = {
+        "input_ids": ids.to(model.device),
+        "attention_mask": torch.ones_like(ids, device=model.device),
+    }
+    return _generate_from(model, tokenizer, inputs, make_generation_config(max_new_tokens))[0]
+
+
+def chat(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    messages: list[dict[str, str]],
+    max_new_tokens: int = 64,
+) -> str:
+    """The assistant's greedy reply to a conversation, formatted with the chat template."""
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    inputs = _encode(model, tokenizer, [text], add_special_tokens=False)
+    return _generate_from(model, tokenizer, inputs, make_generation_config(max_new_tokens))[0]
+
+
+def stream_generate(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    max_new_tokens: int = 20,
+) -> Iterator[str]:
+    """Yield pieces of the greedy continuation while it is being generated."""
+    config = make_generation_config(max_new_tokens)
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    worker = Thread(
+        target=_generate,
+        args=(model, tokenizer, [prompt], config),
+        kwargs={"streamer": streamer},
+        daemon=True,
+    )
+    worker.start()
+    yield from (piece for piece in streamer if piece)
+    worker.join()
+
+
+# ---------------------------------------------------------------- embeddings
+
+
+def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Average each row's token vectors over its real tokens only (mask 1), not its padding."""
+    mask = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
+    return (last_hidden_state * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+
+
+def embed_sentences(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, sentences: list[str]
+) -> torch.Tensor:
+    """One L2-normalised, mean-pooled embedding per sentence: shape (len(sentences), hidden)."""
+    if not sentences:
+        raise ValueError("sentences is empty: pass at least one sentence to embed")
+    inputs = tokenizer(sentences, padding=True, truncation=True, return_tensors="pt")
+    inputs = inputs.to(model.device)
+    with torch.no_grad():
+        hidden = model(**inputs).last_hidden_state
+    pooled = mean_pool(hidden, inputs["attention_mask"])
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """All pairwise cosine similarities between the rows of a (n, d) and b (m, d): shape (n, m)."""
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"expected two 2-D tensors with the same number of columns, got {tuple(a.shape)} "
+            f"and {tuple(b.shape)}"
+        )
+    a = torch.nn.functional.normalize(a, dim=-1)
+    b = torch.nn.functional.normalize(b, dim=-1)
+    return a @ b.T
+
+
+def semantic_search(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    query: str,
+    corpus: list[str],
+    k: int = 3,
+) -> list[tuple[int, float]]:
+    """The k corpus sentences most similar to query: (index, cosine score), best first."""
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    if not corpus:
+        raise ValueError("corpus is empty: pass at least one sentence to search")
+    embeddings = embed_sentences(model, tokenizer, [query, *corpus])
+    scores = cosine_similarity(embeddings[:1], embeddings[1:])[0]
+    top = torch.topk(scores, min(k, len(corpus)))
+    return [(int(i), float(s)) for s, i in zip(top.values, top.indices, strict=True)]
+
+
+def last_token_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Each row's vector at its last real token (mask 1), for left or right padding."""
+    length = last_hidden_state.shape[1]
+    positions = torch.arange(length, device=attention_mask.device).expand_as(attention_mask)
+    last = torch.where(attention_mask.bool(), positions, -1).max(dim=1).values
+    rows = torch.arange(last_hidden_state.shape[0], device=last_hidden_state.device)
+    return last_hidden_state[rows, last.to(last_hidden_state.device)]
+
+
+def embed_long_text(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    text: str,
+    chunk_tokens: int | None = None,
+) -> torch.Tensor:
+    """One L2-normalised embedding of a text of any length: embed chunks, then combine them."""
+    limit = model.config.max_position_embeddings
+    chunk_tokens = limit if chunk_tokens is None else chunk_tokens
+    if not 3 <= chunk_tokens <= limit:
+        raise ValueError(
+            f"chunk_tokens must be between 3 and {limit} (the context), got {chunk_tokens}"
+        )
+    ids = tokenizer(text, add_special_tokens=False).input_ids
+    step = chunk_tokens - tokenizer.num_special_tokens_to_add()
+    chunks = [
+        tokenizer.build_inputs_with_special_tokens(ids[start : start + step])
+        for start in range(0, max(len(ids), 1), step)
+    ]
+    inputs = tokenizer.pad({"input_ids": chunks}, return_tensors="pt").to(model.device)
+    with torch.no_grad():
+        hidden = model(**inputs).last_hidden_state
+    weights = inputs["attention_mask"].sum(dim=1, keepdim=True).to(hidden.dtype)
+    combined = (mean_pool(hidden, inputs["attention_mask"]) * weights).sum(dim=0)
+    return torch.nn.functional.normalize(combined, dim=-1)
