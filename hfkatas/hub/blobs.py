@@ -86,7 +86,3 @@ class BlobStore:
         except BaseException:
             writer.abort()
             raise
-
-    def read(self, sha256: str) -> bytes:
-        """The content of a stored blob."""
-        return self.path(sha256).read_bytes()
