@@ -71,10 +71,16 @@ class Progress:
             self.current = kata.slug
             self.save()
 
-    def forget(self, kata: Kata) -> None:
-        """Drop a kata's result (after a reset its stubs are unchecked again)."""
-        if self.katas.pop(kata.slug, None) is not None:
-            self.save()
+    def forget(self, kata: Kata, task_id: str = "") -> None:
+        """Drop a kata's result, or one task's (after a reset the stubs are unchecked again)."""
+        entry = self.katas.get(kata.slug)
+        if entry is None:
+            return
+        if task_id:
+            entry.tasks.pop(task_id, None)
+        else:
+            del self.katas[kata.slug]
+        self.save()
 
     def save(self) -> None:
         """Write atomically, so an interrupted save never corrupts the learner's progress."""

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import traceback
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import IO
 
 from hfkatas import env

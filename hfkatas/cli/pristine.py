@@ -1,0 +1,87 @@
+"""The pristine stubs, as the course shipped them: read from git, never from the working tree.
+
+The source is the branch the checkout tracks (`origin/main` after a clone), so committing your
+own work never turns it into the "pristine" version; without an upstream it is `HEAD`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from pathlib import Path
+
+from hfkatas.cli.exits import CliError
+from hfkatas.curriculum import Kata
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+
+
+def pristine_ref(root: Path) -> str:
+    """The upstream branch of the checkout, else HEAD."""
+    upstream = _git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+    return upstream.stdout.decode().strip() if upstream.returncode == 0 else "HEAD"
+
+
+def pristine_files(root: Path, kata: Kata) -> dict[Path, bytes]:
+    """Every file of the kata folder as shipped, by path relative to the checkout."""
+    ref = pristine_ref(root)
+    folder = f"katas/{kata.slug}/"
+    listing = _git(root, "ls-tree", "-r", "--name-only", ref, "--", folder)
+    names = listing.stdout.decode().split("\n") if listing.returncode == 0 else []
+    names = [name for name in names if name]
+    if not names:
+        raise CliError(
+            f"cannot find the pristine files of {kata.slug} in git ({ref}): reset needs the "
+            "checkout's git history. Re-clone the course, or copy the kata folder from it."
+        )
+    return {Path(name): _git(root, "show", f"{ref}:{name}").stdout for name in names}
+
+
+def _definitions(tree: ast.Module) -> dict[str, ast.stmt]:
+    return {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+
+
+def _span(node: ast.stmt) -> tuple[int, int]:
+    """0-based first line (decorators included) and end line (exclusive) of a definition."""
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return first - 1, node.end_lineno or node.lineno
+
+
+def restore_task(current: str, pristine: str, task_id: str) -> str:
+    """`current` with the definitions that carry `# TODO <task_id>` in `pristine` put back."""
+    marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
+    pristine_lines = pristine.splitlines(keepends=True)
+    wanted = {
+        name: "".join(pristine_lines[slice(*_span(node))])
+        for name, node in _definitions(ast.parse(pristine)).items()
+        if marker.search("".join(pristine_lines[slice(*_span(node))]))
+    }
+    if not wanted:
+        raise CliError(f"the stub has no `# TODO {task_id}` marker: reset the whole kata instead")
+    try:
+        tree = ast.parse(current)
+    except SyntaxError as error:
+        raise CliError(
+            f"your file has a syntax error on line {error.lineno}, so one task cannot be reset "
+            "on its own: fix it, or reset the whole kata"
+        ) from None
+    lines = current.splitlines(keepends=True)
+    found = _definitions(tree)
+    # Replace from the bottom up so earlier line numbers stay valid.
+    for name, node in sorted(
+        ((n, found[n]) for n in wanted if n in found), key=lambda item: -item[1].lineno
+    ):
+        start, end = _span(node)
+        lines[start:end] = [wanted[name]]
+    missing = [wanted[name] for name in wanted if name not in found]
+    text = "".join(lines)
+    if missing:
+        text = text.rstrip("\n") + "\n\n\n" + "\n\n".join(missing)
+    return text
