@@ -3,12 +3,14 @@
 bitsandbytes logs two known, harmless messages on a CPU: one about a missing optional `kernels`
 package when it is imported, and "MatMul8bitLt: inputs will be cast ..." on *every* 8-bit
 matrix multiplication (hundreds per forward pass). `silence_bitsandbytes_noise()` drops exactly
-those two, so learners see their own results; every other bitsandbytes message still shows.
+those (and torch's deprecation burst at import), so learners see their own results; every other
+bitsandbytes message still shows.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +26,8 @@ KNOWN_NOISE = (
     ),
     ("bitsandbytes.autograd._functions", "MatMul8bitLt: inputs will be cast"),
 )
+
+JIT_DEPRECATION = r"`torch\.jit\.script_method` is deprecated"
 
 # Written for this course (never seen in training): plain English for perplexity measurements.
 HELD_OUT_TEXT = """\
@@ -58,11 +62,19 @@ class _DropKnownNoise(logging.Filter):
 
 
 def silence_bitsandbytes_noise() -> None:
-    """Hide bitsandbytes' two known harmless messages (idempotent; call before or after import)."""
+    """Hide bitsandbytes' known harmless messages, then import it (idempotent).
+
+    Importing bitsandbytes also imports a deprecated part of torch (`torch.utils.mkldnn`), which
+    emits a burst of DeprecationWarnings about `torch.jit.script_method`: the first import
+    happens here, with exactly those warnings ignored.
+    """
     for logger_name, prefix in KNOWN_NOISE:
         logger = logging.getLogger(logger_name)
         if not any(isinstance(f, _DropKnownNoise) for f in logger.filters):
             logger.addFilter(_DropKnownNoise(prefix))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", JIT_DEPRECATION, DeprecationWarning)
+        import bitsandbytes  # noqa: F401
 
 
 def quantizable_linear_parameters(
