@@ -1,0 +1,64 @@
+"""Tasks 1.1–1.2: read a model's config and tell its architecture family."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+FAMILY_HINTS = {
+    "encoder-decoder": "its config has is_encoder_decoder=True (T5, BART): check that first",
+    "decoder": "its config.architectures names a …ForCausalLM / …LMHeadModel head (GPT-2, Llama)",
+    "encoder": "BERT-like models only encode: not is_encoder_decoder, and no causal-LM head "
+    "in config.architectures",
+}
+
+
+@pytest.mark.task("1.1")
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("fixture", "model_type", "hidden_size", "layers"),
+    [("small_gpt2", "gpt2", 44, 2), ("small_t5", "t5", 24, 3)],
+)
+def test_config_summary_reads_the_config(
+    kata, zoo, request, fixture, model_type, hidden_size, layers
+):
+    repo_id = request.getfixturevalue(fixture)
+    summary = kata.config_summary(repo_id)
+    assert isinstance(summary, dict), (
+        f"config_summary should return a dict, got {type(summary).__name__}"
+    )
+    missing = {"model_type", "hidden_size", "num_hidden_layers", "vocab_size"} - set(summary)
+    assert not missing, f"config_summary's dict lacks the keys {sorted(missing)}"
+    assert summary["model_type"] == model_type, (
+        f"model_type of {repo_id} is {model_type!r}, got {summary['model_type']!r}: read config.model_type"
+    )
+    assert summary["hidden_size"] == hidden_size, (
+        f"{repo_id} has hidden_size {hidden_size}, got {summary['hidden_size']}: read it from "
+        "AutoConfig.from_pretrained(repo_id), not a number you remember (config.hidden_size works "
+        "for every family, even where config.json calls it n_embd or d_model)"
+    )
+    assert summary["num_hidden_layers"] == layers, (
+        f"{repo_id} has {layers} layers, got {summary['num_hidden_layers']}: read config.num_hidden_layers"
+    )
+    vocab = json.loads((zoo.path(repo_id) / "config.json").read_text())["vocab_size"]
+    assert summary["vocab_size"] == vocab, (
+        f"{repo_id} has a vocabulary of {vocab}, got {summary['vocab_size']}: read config.vocab_size"
+    )
+
+
+@pytest.mark.task("1.2")
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("role", "family"),
+    [
+        ("tiny-causal", "decoder"),
+        ("tiny-dropout", "decoder"),
+        ("tiny-encoder", "encoder"),
+        ("tiny-seq2seq", "encoder-decoder"),
+    ],
+)
+def test_architecture_family_from_the_config(kata, zoo, role, family):
+    repo_id = zoo.repo_id(role)
+    got = kata.architecture_family(repo_id)
+    assert got == family, f"{repo_id} is {family!r}, got {got!r}: {FAMILY_HINTS[family]}"
