@@ -118,7 +118,8 @@ def use_token(hub: HubHandle) -> Callable[[str | None], None]:
 @pytest.fixture
 def repo_name(hub: HubHandle, request: pytest.FixtureRequest) -> Iterator[str]:
     """A repo name no other test uses (on huggingface.co: deleted after the test)."""
-    name = f"katas-05-{request.node.originalname[5:40].replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+    slug = request.node.originalname.removeprefix("test_")[:32].strip("_").replace("_", "-")
+    name = f"katas-05-{slug}-{uuid.uuid4().hex[:8]}"
     yield name
     if REAL_HUB:
         import huggingface_hub as hh

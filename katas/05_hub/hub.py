@@ -60,7 +60,8 @@ def push_model(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, repo_
 
 def upload_model_folder(folder: str | Path, repo_id: str, commit_message: str) -> str:
     """Upload the model folder of a training run to `repo_id` in ONE commit titled
-    `commit_message`, leaving out what matches `NOT_FOR_THE_HUB`; return the commit's sha."""
+    `commit_message`, leaving out what matches `NOT_FOR_THE_HUB`; return the commit's sha.
+    A missing repo is a ValueError, a token that may not write a PermissionError (task 5.10)."""
     # TODO 5.4
     raise NotImplementedError
 

@@ -141,8 +141,9 @@ def load_model(
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load a causal LM (in eval mode) and its tokenizer by repo id, at `revision` if given."""
     with _explained(repo_id, revision):
-        model = AutoModelForCausalLM.from_pretrained(repo_id, revision=revision)
-        tokenizer = AutoTokenizer.from_pretrained(repo_id, revision=revision)
+        hh.model_info(repo_id, revision=revision)  # transformers would wrap these errors in OSError
+    model = AutoModelForCausalLM.from_pretrained(repo_id, revision=revision)
+    tokenizer = AutoTokenizer.from_pretrained(repo_id, revision=revision)
     return model.eval(), tokenizer
 
 
