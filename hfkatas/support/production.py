@@ -1,0 +1,162 @@
+"""Toolkit helpers for kata 06 (production), shared by its tests and its benchmark.
+
+- `run_process_group`: run a multi-process command (torchrun) bounded in time; on a timeout or
+  an error the whole process group is killed, so no worker is left behind.
+- `ddp_probe_env` / `read_ddp_probe`: a tiny `sitecustomize` that records, in every torchrun
+  worker, which process group it joined, how many optimizer steps it took and which files it
+  saved, so a test can check "both ranks stepped, only rank 0 saved" from outside.
+- `kv_cache_nbytes`, `adapter_shapes`, `free_port`: small measuring helpers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROBE_ENV = "HFKATAS_DDP_PROBE"
+PROBE_SITECUSTOMIZE = "from hfkatas.support.production import install_ddp_probe\ninstall_ddp_probe()\n"
+KILL_GRACE_S = 5.0
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """How a bounded multi-process run ended: exit `code` (None on timeout) and its `output`."""
+
+    code: int | None
+    output: str
+
+    @property
+    def timed_out(self) -> bool:
+        return self.code is None
+
+    def tail(self, lines: int = 25) -> str:
+        return "\n".join(self.output.strip().splitlines()[-lines:])
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _signal_group(leader: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(leader, sig)
+    except ProcessLookupError:
+        pass
+
+
+def run_process_group(
+    command: list[str], *, timeout_s: float, env: dict[str, str], cwd: Path
+) -> ProcessResult:
+    """Run `command` in its own process group, bounded in time; on a timeout the group gets
+    SIGTERM then SIGKILL, and whatever way the run ends, no process of the group survives it."""
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout_s)
+        return ProcessResult(process.returncode, output)
+    except subprocess.TimeoutExpired:
+        _signal_group(process.pid, signal.SIGTERM)
+        try:
+            output, _ = process.communicate(timeout=KILL_GRACE_S)
+        except subprocess.TimeoutExpired:
+            _signal_group(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+        return ProcessResult(None, output)
+    finally:
+        _signal_group(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def ddp_probe_env(folder: Path, base: dict[str, str]) -> dict[str, str]:
+    """An environment whose Python processes load the probe and report into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(PROBE_SITECUSTOMIZE)
+    path = os.pathsep.join(p for p in (str(folder), base.get("PYTHONPATH", "")) if p)
+    return {**base, "PYTHONPATH": path, PROBE_ENV: str(folder)}
+
+
+def install_ddp_probe() -> None:
+    """In a torchrun worker (RANK set) with the probe enabled: record what the worker does."""
+    folder = os.environ.get(PROBE_ENV)
+    rank = os.environ.get("RANK")
+    if not folder or rank is None:
+        return
+    import safetensors.torch
+    import torch
+    import torch.distributed as dist
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    record: dict[str, Any] = {"rank": int(rank), "groups": [], "optimizer_steps": 0, "saved": []}
+
+    init = dist.init_process_group
+
+    def init_process_group(*args: Any, **kwargs: Any) -> Any:
+        result = init(*args, **kwargs)
+        record["groups"].append(
+            {"backend": str(dist.get_backend()), "world_size": dist.get_world_size()}
+        )
+        return result
+
+    def recording(save: Any) -> Any:
+        def wrapper(obj: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(target, (str, os.PathLike)):
+                record["saved"].append(str(Path(target).resolve()))
+            return save(obj, target, *args, **kwargs)
+
+        return wrapper
+
+    def count_step(*_: Any) -> None:
+        record["optimizer_steps"] += 1
+
+    dist.init_process_group = init_process_group
+    safetensors.torch.save_file = recording(safetensors.torch.save_file)
+    torch.save = recording(torch.save)
+    register_optimizer_step_post_hook(count_step)
+
+    def write() -> None:
+        out = Path(folder) / f"rank-{rank}-pid-{os.getpid()}.json"
+        out.write_text(json.dumps(record))
+
+    atexit.register(write)
+
+
+def read_ddp_probe(folder: Path) -> list[dict[str, Any]]:
+    """The records of every probed worker, ordered by rank."""
+    records = [json.loads(p.read_text()) for p in sorted(folder.glob("rank-*.json"))]
+    return sorted(records, key=lambda r: r["rank"])
+
+
+def kv_cache_nbytes(cache: Any) -> int:
+    """Bytes held by the key and value tensors of a `past_key_values` cache."""
+    if hasattr(cache, "layers"):
+        tensors = [t for layer in cache.layers for t in (layer.keys, layer.values)]
+    elif hasattr(cache, "key_cache"):
+        tensors = [*cache.key_cache, *cache.value_cache]
+    else:
+        tensors = [t for pair in cache for t in pair]
+    return sum(t.numel() * t.element_size() for t in tensors if t is not None)
+
+
+def adapter_shapes(folder: Path) -> dict[str, tuple[int, ...]]:
+    """Tensor name → shape of a saved peft adapter (`adapter_model.safetensors`)."""
+    from safetensors import safe_open
+
+    with safe_open(str(folder / "adapter_model.safetensors"), framework="pt") as handle:
+        return {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}  # noqa: SIM118
