@@ -14,14 +14,14 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
-from rich.text import Text
+from rich.markup import escape
 
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
 from hfkatas.cli.targets import Course
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
-MARKS = {OK: "[green]✓[/]", WARN: "[yellow]![/]", FAIL: "[red]✗[/]"}
+MARKS = {OK: "[green]  ✓ [/]", WARN: "[yellow]  ! [/]", FAIL: "[red]  ✗ [/]"}
 DISTRIBUTION = "hf-katas"
 # Shown one line each; the other dependencies get one line together.
 KEY_PACKAGES = (
@@ -230,14 +230,12 @@ def doctor(out: Output, course: Course, build: bool) -> Exit:
         check_disk(course.home),
         check_git(course.root),
     ]
-    table = out.table("", "what", "state")
+    width = max(len(f.subject) for f in findings)
     for finding in findings:
-        state = Text(finding.detail)
+        mark = f"{finding.status:<4}" if out.plain else MARKS[finding.status]
+        out.print(f"{mark}  {escape(finding.subject.ljust(width))}  {escape(finding.detail)}")
         if finding.fix:
-            state.append(f"\nfix: {finding.fix}", style="bold")
-        mark = finding.status if out.plain else MARKS[finding.status]
-        table.add_row(mark, Text(finding.subject), state)
-    out.print(table)
+            out.print(f"{'':4}  [bold]fix:[/] {escape(finding.fix)}")
     failed = any(f.status == FAIL for f in findings)
     out.print("Something needs fixing: see the lines above." if failed else "All good.")
     return Exit.NOT_YET if failed else Exit.OK

@@ -71,7 +71,13 @@ def learner_env(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def katas(checkout: Path, home: Path) -> Katas:
+def environment(home: Path) -> dict[str, str]:
+    """The environment `katas` runs in: plain output, state in `home`, no pytest leftovers."""
+    return learner_env(home)
+
+
+@pytest.fixture
+def katas(checkout: Path, environment: dict[str, str]) -> Katas:
     """Run `katas ARGS...` in the checkout (or `cwd`); stdin is closed unless `input` is given."""
 
     def run(
@@ -80,7 +86,7 @@ def katas(checkout: Path, home: Path) -> Katas:
         return subprocess.run(
             [sys.executable, "-m", "hfkatas.cli", *args],
             cwd=cwd or checkout,
-            env={**learner_env(home), **(env or {})},
+            env={**environment, **(env or {})},
             input=input,
             stdin=None if input is not None else subprocess.DEVNULL,
             capture_output=True,

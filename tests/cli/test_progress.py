@@ -39,9 +39,7 @@ def test_check_names_the_first_failing_task_its_message_and_the_hint_command(kat
     )
 
 
-def test_progress_survives_a_restart_and_check_moves_on_to_the_next_kata(
-    katas, solve, home: Path
-):
+def test_progress_survives_a_restart_and_check_moves_on_to_the_next_kata(katas, solve, home: Path):
     solve("01", "add")
     partial = katas("check", "01")
     assert partial.returncode == 1, "one of two tasks passing is not done yet: status 1"
@@ -114,9 +112,7 @@ def test_check_changes_nothing_in_the_katas_folder(katas, checkout: Path):
     assert status == "", f"`katas check` left files in katas/:\n{status}"
 
 
-def test_a_kata_whose_tests_cannot_be_collected_is_reported_with_status_4(
-    katas, checkout: Path
-):
+def test_a_kata_whose_tests_cannot_be_collected_is_reported_with_status_4(katas, checkout: Path):
     (checkout / "katas" / "01_basics" / "test_basics.py").write_text("def broken(:\n")
     result = katas("check", "01")
     assert result.returncode == 4, f"tests that cannot run must exit 4:\n{result.stdout}"

@@ -1,0 +1,92 @@
+"""`katas reset` never loses work; `katas solution` opens only once the kata passes."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def shipped(checkout: Path, relative: str) -> str:
+    """The file as committed in the course's git history."""
+    return subprocess.run(
+        ["git", "show", f"HEAD:{relative}"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+
+
+def backups(home: Path) -> list[Path]:
+    folder = home / "backups"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_reset_without_confirmation_changes_nothing(katas, solve, home: Path):
+    mine = solve("01")
+    before = mine.read_text()
+    result = katas("reset", "01")
+    assert result.returncode == 3, f"an unconfirmed reset must exit 3:\n{result.stdout}"
+    assert mine.read_text() == before, "an unconfirmed reset must leave the learner's file alone"
+    assert "--yes" in result.stdout, "the learner must be told how to confirm"
+    assert backups(home) == [], "nothing was reset, so nothing needs a backup"
+
+
+def test_reset_restores_the_stub_and_keeps_a_backup(katas, solve, checkout: Path, home: Path):
+    mine = solve("01")
+    work = mine.read_text()
+    katas("check", "01")
+    result = katas("reset", "01", "--yes")
+    assert result.returncode == 0, f"a confirmed reset must succeed:\n{result.stderr}"
+    assert mine.read_text() == shipped(checkout, "katas/01_basics/basics.py"), (
+        "reset must put back the stub exactly as shipped"
+    )
+    saved = backups(home)
+    assert [p.name for p in saved] == ["basics.py"] and saved[0].read_text() == work, (
+        "the learner's version must be saved in .katas/backups/ before it is replaced"
+    )
+    assert str(saved[0].parents[2]) in result.stdout, "the learner must be told where it is"
+    assert "0/2" in katas("list").stdout, "after a reset the kata's old result is forgotten"
+
+
+def test_reset_of_one_task_keeps_the_other_tasks_work(katas, solve, checkout: Path):
+    mine = solve("01")
+    result = katas("reset", "1.1", "--yes")
+    assert result.returncode == 0, f"`katas reset 1.1 --yes` failed:\n{result.stderr}"
+    text = mine.read_text()
+    stub = shipped(checkout, "katas/01_basics/basics.py")
+    assert "# TODO 1.1" in text and "raise NotImplementedError" in text, "task 1.1 is a stub again"
+    assert "return text.upper()" in text and "# TODO 1.2" not in text, (
+        "resetting task 1.1 must keep the learner's solution of task 1.2"
+    )
+    assert text != stub, "only one task was reset, not the whole file"
+
+
+def test_reset_all_restores_every_kata(katas, solve, checkout: Path):
+    solve("01")
+    solve("02")
+    assert katas("reset", "--all", "--yes").returncode == 0, "`katas reset --all --yes` failed"
+    for relative in ("katas/01_basics/basics.py", "katas/02_tokens/tokens.py"):
+        assert (checkout / relative).read_text() == shipped(checkout, relative), (
+            f"{relative} should be back to the stub after `reset --all`"
+        )
+
+
+def test_solution_stays_locked_until_the_kata_passes(katas, solve, checkout: Path):
+    reference_line = "return text.upper()"
+    locked = katas("solution", "01")
+    assert locked.returncode == 1, "the solution of a failing kata must stay locked: status 1"
+    assert reference_line not in locked.stdout, "a locked solution must not leak"
+    assert "--force" in locked.stdout, "the learner must be told how to see it anyway"
+    forced = katas("solution", "01", "--force")
+    assert forced.returncode == 0 and "warning" in forced.stdout, "--force warns, then shows it"
+    assert f"+    {reference_line}" in forced.stdout, "the solution is a diff against my file"
+    solve("01", "add", "shout")
+    unlocked = katas("solution", "01")
+    assert unlocked.returncode == 0, f"a passing kata opens its solution:\n{unlocked.stdout}"
+    assert "identical" in unlocked.stdout or "---" in unlocked.stdout, "a diff (or 'identical')"
