@@ -60,8 +60,15 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
         import huggingface_hub as hh
 
         user = hh.whoami()["name"]
-    yield HubHandle(REAL_HUB_URL, home, user=user, write_token=REAL_HUB_TOKEN, read_token="",
-                    other_user="", other_token="")
+    yield HubHandle(
+        REAL_HUB_URL,
+        home,
+        user=user,
+        write_token=REAL_HUB_TOKEN,
+        read_token="",
+        other_user="",
+        other_token="",
+    )
 
 
 @pytest.fixture
@@ -211,8 +218,9 @@ def lora_model(model) -> Any:
     import torch
 
     torch.manual_seed(0)
-    config = peft.LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
-                             init_lora_weights=False)
+    config = peft.LoraConfig(
+        r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False
+    )
     return peft.get_peft_model(model, config)
 
 

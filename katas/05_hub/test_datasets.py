@@ -65,8 +65,9 @@ def pushed_dataset(hub, repo_id, reviews):  # type: ignore[no-untyped-def]
     first = DatasetDict({"train": reviews.select(range(10)), "validation": reviews.select([50])})
     first.push_to_hub(repo_id, private=True)
     sha = hh.dataset_info(repo_id).sha
-    DatasetDict({"train": reviews.select(range(40)), "validation": reviews.select(range(40, 60))}
-                ).push_to_hub(repo_id)
+    DatasetDict(
+        {"train": reviews.select(range(40)), "validation": reviews.select(range(40, 60))}
+    ).push_to_hub(repo_id)
     return repo_id, sha
 
 
@@ -75,9 +76,10 @@ def pushed_dataset(hub, repo_id, reviews):  # type: ignore[no-untyped-def]
 def test_load_splits_by_repo_id_and_revision(kata, pushed_dataset, reviews):
     repo_id, first_sha = pushed_dataset
     latest = kata.load_splits(repo_id)
-    assert {name: len(split) for name, split in latest.items()} == {"train": 40, "validation": 20}, (
-        "load_splits should return every split of the latest version on main"
-    )
+    assert {name: len(split) for name, split in latest.items()} == {
+        "train": 40,
+        "validation": 20,
+    }, "load_splits should return every split of the latest version on main"
     assert list(latest["validation"]["text"]) == list(reviews["text"])[40:], (
         "the validation rows differ from the ones on the Hub"
     )

@@ -98,10 +98,18 @@ def test_upload_model_folder_in_one_commit_without_checkpoints(kata, hub_api, re
 
 
 CARDS = [
-    dict(base_model="hf-katas/tiny-llama", license="apache-2.0", datasets=["imdb"],
-         tags=["lora", "sentiment"]),
-    dict(base_model="HuggingFaceTB/SmolLM2-135M", license="mit",
-         datasets=["learner/reviews", "stanfordnlp/sst2"], tags=["kata"]),
+    dict(
+        base_model="hf-katas/tiny-llama",
+        license="apache-2.0",
+        datasets=["imdb"],
+        tags=["lora", "sentiment"],
+    ),
+    dict(
+        base_model="HuggingFaceTB/SmolLM2-135M",
+        license="mit",
+        datasets=["learner/reviews", "stanfordnlp/sst2"],
+        tags=["kata"],
+    ),
 ]
 
 
@@ -138,15 +146,14 @@ def test_model_card_usage_snippet_runs(kata, hub, pushed_model):
     text = ModelCard.load(pushed_model).text
     snippets = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
     assert snippets, (
-        "the card has no usage snippet: add a ```python block that loads the model by its "
-        "repo id"
+        "the card has no usage snippet: add a ```python block that loads the model by its repo id"
     )
     assert pushed_model in snippets[0], (
         f"the usage snippet does not mention {pushed_model!r}: load the model by its repo id"
     )
     try:
         exec(compile(snippets[0], "usage snippet", "exec"), {})
-    except Exception as error:  # noqa: BLE001 - any failure of the learner's snippet is reported
+    except Exception as error:  # any failure of the learner's snippet is reported
         raise AssertionError(
             f"the card's usage snippet fails when run: {type(error).__name__}: {error}"
         ) from error

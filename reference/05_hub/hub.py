@@ -98,25 +98,27 @@ def push_model_card(
     data = ModelCardData(
         license=license, base_model=base_model, datasets=list(datasets), tags=list(tags)
     )
-    content = "\n".join([
-        "---",
-        data.to_yaml(),
-        "---",
-        "",
-        f"# {repo_id.split('/')[-1]}",
-        "",
-        f"A fine-tuned version of `{base_model}`.",
-        "",
-        "## Usage",
-        "",
-        "```python",
-        "from transformers import AutoModelForCausalLM, AutoTokenizer",
-        "",
-        f'model = AutoModelForCausalLM.from_pretrained("{repo_id}")',
-        f'tokenizer = AutoTokenizer.from_pretrained("{repo_id}")',
-        "```",
-        "",
-    ])
+    content = "\n".join(
+        [
+            "---",
+            data.to_yaml(),
+            "---",
+            "",
+            f"# {repo_id.split('/')[-1]}",
+            "",
+            f"A fine-tuned version of `{base_model}`.",
+            "",
+            "## Usage",
+            "",
+            "```python",
+            "from transformers import AutoModelForCausalLM, AutoTokenizer",
+            "",
+            f'model = AutoModelForCausalLM.from_pretrained("{repo_id}")',
+            f'tokenizer = AutoTokenizer.from_pretrained("{repo_id}")',
+            "```",
+            "",
+        ]
+    )
     card = ModelCard(content)
     card.push_to_hub(repo_id, commit_message="Add model card")
     return card
