@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 PROBE_ENV = "HFKATAS_DDP_PROBE"
-PROBE_SITECUSTOMIZE = "from hfkatas.support.production import install_ddp_probe\ninstall_ddp_probe()\n"
+PROBE_SITECUSTOMIZE = (
+    "from hfkatas.support.production import install_ddp_probe\ninstall_ddp_probe()\n"
+)
 KILL_GRACE_S = 5.0
 
 
@@ -160,3 +162,15 @@ def adapter_shapes(folder: Path) -> dict[str, tuple[int, ...]]:
 
     with safe_open(str(folder / "adapter_model.safetensors"), framework="pt") as handle:
         return {name: tuple(handle.get_slice(name).get_shape()) for name in handle.keys()}  # noqa: SIM118
+
+
+def sentiment_lines(count: int) -> list[str]:
+    """`count` clearly positive or negative movie-review lines (kata 04's data), each ending in
+    its label: "Review: <text>\\nSentiment: positive"."""
+    from hfkatas.data import movie_reviews
+
+    rows = [row for row in movie_reviews.load_rows() if abs(row.rating) >= 1][:count]
+    return [
+        f"Review: {row.text}\nSentiment: {'positive' if row.rating > 0 else 'negative'}"
+        for row in rows
+    ]

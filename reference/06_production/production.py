@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, PretrainedConfig
 
+from hfkatas.support.production import sentiment_lines
+
 PRECISIONS = ("float32", "bfloat16", "int8", "nf4")
 FLOAT_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
 QUANTIZED_BYTES = {"int8": 1.0, "nf4": 0.5}
@@ -57,7 +59,9 @@ def estimate_kv_cache_bytes(
 ) -> int:
     """Bytes of the KV cache: keys and values of every layer for `batch_size` × `seq_len` tokens."""
     if dtype not in FLOAT_BYTES:
-        raise ValueError(f"the KV cache is stored in a float dtype: use one of {', '.join(FLOAT_BYTES)}")
+        raise ValueError(
+            f"the KV cache is stored in a float dtype: use one of {', '.join(FLOAT_BYTES)}"
+        )
     if batch_size < 0 or seq_len < 0:
         raise ValueError("batch_size and seq_len must be 0 or more")
     heads = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
@@ -155,7 +159,9 @@ def median_seconds(
     clock read, so queued GPU work is counted in the call that queued it.
     """
     if warmup < 0 or repeats < 1:
-        raise ValueError(f"need warmup >= 0 and repeats >= 1, got warmup={warmup}, repeats={repeats}")
+        raise ValueError(
+            f"need warmup >= 0 and repeats >= 1, got warmup={warmup}, repeats={repeats}"
+        )
     sync = synchronize or _default_synchronize() or (lambda: None)
     for _ in range(warmup):
         fn()
@@ -234,7 +240,9 @@ def measure_generation(
     total = median_seconds(generate(max_new_tokens), **timing)  # type: ignore[arg-type]
     peak = torch.cuda.max_memory_allocated(model.device) if on_cuda else None
     batch = len(prompts)
-    return GenerationStats(batch, max_new_tokens, total, first, batch * max_new_tokens / total, peak)
+    return GenerationStats(
+        batch, max_new_tokens, total, first, batch * max_new_tokens / total, peak
+    )
 
 
 # ---------------------------------------------------------------- 6.6 serving
@@ -303,17 +311,6 @@ class BatchServer:
 # ---------------------------------------------------------------- 6.7 – 6.8 scaling out
 
 
-def sentiment_texts(count: int) -> list[str]:
-    """`count` clearly positive or negative movie-review lines, each ending in its label."""
-    from hfkatas.data import movie_reviews
-
-    rows = [row for row in movie_reviews.load_rows() if abs(row.rating) >= 1][:count]
-    return [
-        f"Review: {row.text}\nSentiment: {'positive' if row.rating > 0 else 'negative'}"
-        for row in rows
-    ]
-
-
 def train_lora(
     model_id: str,
     output_dir: str | Path,
@@ -340,9 +337,10 @@ def train_lora(
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(model_id, dtype=torch.float32)
     model = get_peft_model(
-        model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM")
+        model,
+        LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"),
     )
-    encoded = tokenizer(sentiment_texts(32), truncation=True, max_length=48)
+    encoded = tokenizer(sentiment_lines(32), truncation=True, max_length=48)
     dataset = [
         {"input_ids": ids, "attention_mask": mask}
         for ids, mask in zip(encoded["input_ids"], encoded["attention_mask"], strict=True)

@@ -1,6 +1,6 @@
 """Launch with torchrun: fine-tune a LoRA adapter data-parallel and keep the loss of every step.
 
-    torchrun --nproc_per_node 2 train_ddp.py --model-id hf-katas/tiny-llama --output-dir out
+torchrun --nproc_per_node 2 train_ddp.py --model-id hf-katas/tiny-llama --output-dir out
 """
 
 from __future__ import annotations

@@ -1,0 +1,210 @@
+"""Tasks 6.1–6.3: estimate memory from a config, then pick a model for a budget."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+import torch
+from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
+
+from hfkatas.support.production import kv_cache_nbytes
+
+TOLERANCE = 0.03  # an estimate within 3 % of what loading really takes
+QUANTIZATION = {
+    "int8": BitsAndBytesConfig(load_in_8bit=True),
+    "nf4": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4"),
+}
+FLOAT_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+
+
+def _load(repo_id: str, precision: str) -> Any:
+    if precision in QUANTIZATION:
+        return AutoModelForCausalLM.from_pretrained(
+            repo_id, dtype=torch.float32, quantization_config=QUANTIZATION[precision]
+        )
+    return AutoModelForCausalLM.from_pretrained(repo_id, dtype=FLOAT_DTYPES[precision])
+
+
+WEIGHT_CASES = [
+    ("medium", "float32"),
+    ("large", "bfloat16"),
+    ("large", "int8"),
+    ("tied", "float32"),
+    ("chat", "float32"),
+    ("chat", "bfloat16"),
+    ("chat", "nf4"),
+]
+
+
+@pytest.mark.task("6.1")
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("model", "precision"), WEIGHT_CASES)
+def test_weight_estimate_matches_the_loaded_footprint(
+    kata: Any, zoo: Any, sized_models: dict[str, str], model: str, precision: str
+) -> None:
+    if model == "chat":
+        repo_id = zoo.repo_id("chat")
+    elif model == "tied":
+        repo_id = zoo.variant("tiny-causal", tie_word_embeddings=True, num_hidden_layers=3)
+    else:
+        repo_id = sized_models[model]
+    estimate = kata.estimate_weight_bytes(AutoConfig.from_pretrained(repo_id), precision)
+    actual = _load(repo_id, precision).get_memory_footprint()
+    assert isinstance(estimate, int), (
+        f"estimate_weight_bytes returned {type(estimate).__name__}: return a whole number of bytes"
+    )
+    assert abs(estimate - actual) <= TOLERANCE * actual, (
+        f"{repo_id} at {precision}: you estimate {estimate:,} bytes but loading it takes "
+        f"{actual:,} (get_memory_footprint). Count every parameter once (tied embeddings are "
+        "shared) and price quantized Linear layers at their own size, the rest at 4 bytes"
+    )
+
+
+@pytest.mark.task("6.1")
+@pytest.mark.timeout(30)
+def test_unknown_precision_is_refused(kata: Any, sized_models: dict[str, str]) -> None:
+    config = AutoConfig.from_pretrained(sized_models["small"])
+    with pytest.raises(ValueError, match="fp8"):
+        kata.estimate_weight_bytes(config, "fp8")
+
+
+@pytest.mark.task("6.2")
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("model", "batch_size", "seq_len"), [("small", 3, 17), ("large", 2, 40)])
+def test_kv_cache_estimate_equals_the_real_cache(
+    kata: Any, sized_models: dict[str, str], model: str, batch_size: int, seq_len: int
+) -> None:
+    repo_id = sized_models[model]
+    loaded = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32).eval()
+    tokens = torch.randint(3, loaded.config.vocab_size, (batch_size, seq_len))
+    with torch.no_grad():
+        cache = loaded(input_ids=tokens, use_cache=True).past_key_values
+    actual = kv_cache_nbytes(cache)
+    estimate = kata.estimate_kv_cache_bytes(
+        loaded.config, batch_size=batch_size, seq_len=seq_len, dtype="float32"
+    )
+    assert estimate == actual, (
+        f"{repo_id}, batch {batch_size} × {seq_len} tokens: you estimate {estimate:,} bytes of "
+        f"KV cache but the real cache holds {actual:,}. Count keys AND values for every layer, "
+        "with num_key_value_heads (not num_attention_heads) × head_dim per token"
+    )
+    half = kata.estimate_kv_cache_bytes(
+        loaded.config, batch_size=batch_size, seq_len=seq_len, dtype="bfloat16"
+    )
+    assert half * 2 == estimate, "a bfloat16 cache takes half the bytes of a float32 one"
+
+
+@pytest.mark.task("6.2")
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("precision", "cache_dtype"), [("bfloat16", "bfloat16"), ("nf4", "float32")]
+)
+def test_memory_estimate_adds_weights_and_cache(
+    kata: Any, sized_models: dict[str, str], precision: str, cache_dtype: str
+) -> None:
+    config = AutoConfig.from_pretrained(sized_models["medium"])
+    total = kata.estimate_memory_bytes(config, precision, batch_size=4, seq_len=96)
+    parts = kata.estimate_weight_bytes(config, precision) + kata.estimate_kv_cache_bytes(
+        config, batch_size=4, seq_len=96, dtype=cache_dtype
+    )
+    assert total == parts, (
+        f"estimate_memory_bytes at {precision} should be the weights plus a {cache_dtype} KV "
+        f"cache ({parts:,} bytes), got {total:,}"
+    )
+    with pytest.raises(ValueError, match="int8"):
+        kata.estimate_kv_cache_bytes(config, batch_size=1, seq_len=8, dtype="int8")
+
+
+def _need(repo_id: str, bytes_per_param: int) -> int:
+    """What a model really takes in memory at a float precision (its loaded parameters)."""
+    model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32)
+    return model.num_parameters() * bytes_per_param
+
+
+@pytest.fixture(scope="module")
+def needs(sized_models: dict[str, str]) -> dict[tuple[str, str], int]:
+    return {
+        (name, precision): _need(repo_id, size)
+        for name, repo_id in sized_models.items()
+        for precision, size in (("float32", 4), ("bfloat16", 2))
+    }
+
+
+ANCHORS = [
+    (name, precision)
+    for name in ("large", "medium", "small")
+    for precision in ("float32", "bfloat16")
+]
+HEADROOM = 1.15  # each budget is 15 % above what one option needs, below every bigger option
+
+
+@pytest.mark.task("6.3")
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("expected", ANCHORS)
+def test_the_largest_model_that_fits_is_chosen(
+    kata: Any,
+    sized_models: dict[str, str],
+    needs: dict[tuple[str, str], int],
+    expected: tuple[str, str],
+) -> None:
+    budget = int(needs[expected] * HEADROOM)
+    candidates = list(sized_models.values())
+    random.Random(len(candidates)).shuffle(candidates)
+    choice = kata.choose_model(
+        candidates,
+        memory_budget_bytes=budget,
+        precisions=("bfloat16", "float32"),
+        batch_size=1,
+        seq_len=8,
+    )
+    want = (sized_models[expected[0]], expected[1])
+    assert (choice.repo_id, choice.precision) == want, (
+        f"with {budget:,} bytes the best fit is the {expected[0]} model at {expected[1]}, "
+        f"you chose {choice.repo_id} at {choice.precision}: prefer the model with the most "
+        "parameters that fits, then the most precise precision that fits"
+    )
+    assert 0 < choice.estimated_bytes <= budget, (
+        f"the choice says it needs {choice.estimated_bytes:,} bytes, which must be within the "
+        f"budget of {budget:,}"
+    )
+
+
+@pytest.mark.task("6.3")
+@pytest.mark.timeout(60)
+def test_an_impossible_budget_names_what_would_fit(
+    kata: Any, sized_models: dict[str, str], needs: dict[tuple[str, str], int]
+) -> None:
+    budget = needs[("small", "bfloat16")] // 2
+    with pytest.raises(ValueError) as error:
+        kata.choose_model(
+            list(sized_models.values()),
+            memory_budget_bytes=budget,
+            precisions=("float32", "bfloat16"),
+            seq_len=8,
+        )
+    message = str(error.value)
+    assert sized_models["small"] in message and "bfloat16" in message, (
+        f"when nothing fits, name the smallest option (the small model at bfloat16) and what it "
+        f"needs, so the caller knows what budget would work; your message: {message!r}"
+    )
+
+
+@pytest.mark.task("6.3")
+@pytest.mark.timeout(60)
+def test_a_latency_budget_leaves_slow_models_out(kata: Any, sized_models: dict[str, str]) -> None:
+    latency = {sized_models["large"]: 2.0, sized_models["medium"]: 0.4, sized_models["small"]: 0.1}
+    choice = kata.choose_model(
+        list(sized_models.values()),
+        memory_budget_bytes=10**9,
+        latency_s=latency,
+        max_latency_s=1.0,
+    )
+    assert choice.repo_id == sized_models["medium"], (
+        "the large model takes 2 s against a 1 s latency budget: leave it out and pick the "
+        f"largest of the rest (the medium model), not {choice.repo_id}"
+    )
+    assert choice.precision == "float32", (
+        f"with memory to spare, keep full precision (float32), not {choice.precision}"
+    )

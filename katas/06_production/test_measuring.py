@@ -1,0 +1,147 @@
+"""Tasks 6.4–6.5: time things fairly, then measure generation (no timed asserts: a fake clock)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+PROMPTS = ["The film was", "A slow and tedious story about", "Bright, funny and warm"]
+SECONDS_PER_TOKEN = 0.01
+
+
+class ScriptedWork:
+    """A function whose calls 'take' scripted durations on a fake clock, logging every event."""
+
+    def __init__(self, durations: list[float]) -> None:
+        self.durations = list(durations)
+        self.now = 0.0
+        self.events: list[str] = []
+
+    def __call__(self) -> None:
+        self.events.append("call")
+        self.now += self.durations.pop(0)
+
+    def clock(self) -> float:
+        self.events.append("clock")
+        return self.now
+
+    def synchronize(self) -> None:
+        self.events.append("sync")
+
+
+@pytest.mark.task("6.4")
+@pytest.mark.timeout(10)
+def test_warmup_is_not_timed_and_the_median_is_returned(kata: Any) -> None:
+    work = ScriptedWork([100.0, 100.0, 5.0, 1.0, 3.0, 50.0, 2.0])
+    result = kata.median_seconds(
+        work, warmup=2, repeats=5, clock=work.clock, synchronize=work.synchronize
+    )
+    calls = work.events.count("call")
+    assert calls == 7, f"2 warm-up calls + 5 timed repeats make 7 calls of fn, you made {calls}"
+    assert result == pytest.approx(3.0), (
+        f"the timed calls took 5, 1, 3, 50 and 2 s: their median is 3 s, you returned {result}. "
+        "Leave the warm-up calls (100 s each) out, time each repeat on its own and take the "
+        "median (not the mean, which one slow outlier drags up)"
+    )
+
+
+@pytest.mark.task("6.4")
+@pytest.mark.timeout(10)
+def test_synchronize_comes_before_every_clock_read(kata: Any) -> None:
+    work = ScriptedWork([1.0] * 6)
+    kata.median_seconds(work, warmup=2, repeats=4, clock=work.clock, synchronize=work.synchronize)
+    events = work.events
+    first_clock = events.index("clock") if "clock" in events else len(events)
+    assert events[:first_clock].count("call") == 2, (
+        "run the warm-up calls before you start reading the clock"
+    )
+    for index, event in enumerate(events):
+        if event == "clock" and events[:index].count("call") > 2:
+            last_call = max(i for i in range(index) if events[i] == "call")
+            assert "sync" in events[last_call:index], (
+                "a clock read follows a call without synchronize() in between: on a GPU the "
+                "work is still queued, so call synchronize() before reading the clock"
+            )
+
+
+@pytest.mark.task("6.4")
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(("warmup", "repeats"), [(-1, 3), (1, 0)])
+def test_bad_repeat_counts_are_refused(kata: Any, warmup: int, repeats: int) -> None:
+    with pytest.raises(ValueError):
+        kata.median_seconds(lambda: None, warmup=warmup, repeats=repeats)
+
+
+class TimedGenerate:
+    """Wraps model.generate: records each call and advances a fake clock per generated token."""
+
+    def __init__(self, model: Any) -> None:
+        self.original = model.generate
+        self.now = 0.0
+        self.calls: list[dict[str, Any]] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        output = self.original(*args, **kwargs)
+        input_ids = kwargs.get("input_ids", args[0] if args else None)
+        new_tokens = output.shape[1] - input_ids.shape[1]
+        self.calls.append({**kwargs, "batch": input_ids.shape[0], "new_tokens": new_tokens})
+        self.now += SECONDS_PER_TOKEN * new_tokens
+        return output
+
+
+@pytest.mark.task("6.5")
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_generation_is_measured_on_the_whole_batch(
+    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, monkeypatch: Any, use_cache: bool
+) -> None:
+    model = tiny_causal[0]
+    spy = TimedGenerate(model)
+    monkeypatch.setattr(model, "generate", spy)
+    stats = kata.measure_generation(
+        model,
+        tiny_tokenizer,
+        PROMPTS,
+        max_new_tokens=6,
+        use_cache=use_cache,
+        warmup=1,
+        repeats=2,
+        clock=spy.clock,
+    )
+    assert spy.calls, "measure_generation never called model.generate"
+    for call in spy.calls:
+        assert call["batch"] == len(PROMPTS), (
+            f"a generate call got {call['batch']} prompts: pass the whole batch of "
+            f"{len(PROMPTS)} in every call (pad on the left)"
+        )
+        assert call.get("use_cache", True) == use_cache, (
+            f"pass use_cache={use_cache} to every generate call, so the KV cache can be compared"
+        )
+        assert not call.get("do_sample", False), "measure greedy generation: do_sample=False"
+    full = [call for call in spy.calls if call["new_tokens"] > 1]
+    assert len(full) == 3 and all(call["new_tokens"] == 6 for call in full), (
+        f"the full generation should run 1 warm-up + 2 repeats, each making exactly 6 new "
+        f"tokens (set min_new_tokens too, so an early EOS cannot shorten it); got new-token "
+        f"counts {[call['new_tokens'] for call in spy.calls]}"
+    )
+    expected = {
+        "batch_size": len(PROMPTS),
+        "new_tokens": 6,
+        "seconds": 6 * SECONDS_PER_TOKEN,
+        "time_to_first_token_s": SECONDS_PER_TOKEN,
+        "tokens_per_second": len(PROMPTS) * 6 / (6 * SECONDS_PER_TOKEN),
+    }
+    for field, want in expected.items():
+        got = getattr(stats, field)
+        assert got == pytest.approx(want), (
+            f"{field} is {got}, expected {want}: time with median_seconds and the clock you "
+            "were given; time to first token is a 1-token generation, tokens per second "
+            "counts every sequence of the batch"
+        )
+    if not torch.cuda.is_available():
+        assert stats.peak_memory_bytes is None, "on CPU report peak_memory_bytes as None"

@@ -1,0 +1,114 @@
+"""Task 6.6: serve requests in batches from a bounded queue, with one-by-one outputs."""
+
+from __future__ import annotations
+
+import queue
+from typing import Any
+
+import pytest
+import torch
+from transformers import AutoTokenizer
+
+PROMPTS = [
+    "The film",
+    "A quiet, patient and beautifully acted story about",
+    "Nothing works here:",
+    "I laughed",
+    "The second half drags, but the ending",
+    "Worth it",
+    "Two hours of noise and",
+]
+NEW_TOKENS = 8
+
+
+def _alone(model: Any, repo_id: str, prompt: str) -> str:
+    """Greedy generation of one prompt, no padding: what every served completion must equal."""
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    inputs = tokenizer(prompt, return_tensors="pt")
+    with torch.no_grad():
+        output = model.generate(
+            **inputs,
+            max_new_tokens=NEW_TOKENS,
+            do_sample=False,
+            pad_token_id=tokenizer.eos_token_id,
+        )
+    return tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+
+
+@pytest.fixture(scope="module")
+def alone(tiny_causal: tuple[Any, str]) -> list[str]:
+    model, repo_id = tiny_causal
+    return [_alone(model, repo_id, prompt) for prompt in PROMPTS]
+
+
+class BatchSizes:
+    """Wraps model.generate and records the batch size of each call."""
+
+    def __init__(self, model: Any) -> None:
+        self.original = model.generate
+        self.sizes: list[int] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        input_ids = kwargs.get("input_ids", args[0] if args else None)
+        self.sizes.append(int(input_ids.shape[0]))
+        return self.original(*args, **kwargs)
+
+
+@pytest.mark.task("6.6")
+@pytest.mark.timeout(60)
+def test_batched_completions_equal_one_by_one_generation(
+    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, alone: list[str], monkeypatch: Any
+) -> None:
+    model = tiny_causal[0]
+    spy = BatchSizes(model)
+    monkeypatch.setattr(model, "generate", spy)
+    server = kata.BatchServer(
+        model, tiny_tokenizer, max_batch_size=3, max_queue=len(PROMPTS), max_new_tokens=NEW_TOKENS
+    )
+    tickets = [server.submit(prompt) for prompt in PROMPTS]
+    assert tickets == list(range(len(PROMPTS))), (
+        f"submit should hand out tickets 0, 1, 2, ... in order, got {tickets}"
+    )
+    first = server.step()
+    assert sorted(first) == [0, 1, 2], (
+        f"step() serves the oldest waiting requests, at most max_batch_size=3: expected tickets "
+        f"[0, 1, 2], got {sorted(first)}"
+    )
+    done = {**first, **server.drain()}
+    assert spy.sizes == [3, 3, 1], (
+        f"7 requests with max_batch_size=3 take generate calls of 3, 3 and 1 prompts; yours had "
+        f"{spy.sizes}"
+    )
+    for ticket, prompt in enumerate(PROMPTS):
+        assert done.get(ticket) == alone[ticket], (
+            f"request {ticket} ({prompt!r}) came back as {done.get(ticket)!r} but alone it "
+            f"generates {alone[ticket]!r}: pad on the LEFT, pass the attention mask, decode "
+            "only the new tokens and skip special tokens"
+        )
+    assert server.step() == {}, "once the queue is empty, step() returns an empty dict"
+
+
+@pytest.mark.task("6.6")
+@pytest.mark.timeout(60)
+def test_the_queue_is_bounded(kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any) -> None:
+    server = kata.BatchServer(
+        tiny_causal[0], tiny_tokenizer, max_batch_size=2, max_queue=2, max_new_tokens=2
+    )
+    server.submit(PROMPTS[0])
+    server.submit(PROMPTS[1])
+    with pytest.raises(queue.Full):
+        server.submit(PROMPTS[2])
+    server.step()
+    assert server.submit(PROMPTS[2]) == 2, (
+        "after step() frees the queue, submit accepts requests again (this one gets ticket 2)"
+    )
+
+
+@pytest.mark.task("6.6")
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("sizes", [{"max_batch_size": 0}, {"max_queue": 0}, {"max_new_tokens": 0}])
+def test_sizes_below_one_are_refused(
+    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, sizes: dict[str, int]
+) -> None:
+    with pytest.raises(ValueError):
+        kata.BatchServer(tiny_causal[0], tiny_tokenizer, **sizes)
