@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import signal
@@ -50,10 +51,8 @@ def free_port() -> int:
 
 
 def _signal_group(leader: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(leader, sig)
-    except ProcessLookupError:
-        pass
 
 
 def run_process_group(
