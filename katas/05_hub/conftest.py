@@ -54,7 +54,10 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
             yield handle
         return
     if not REAL_HUB_TOKEN:
-        pytest.skip("KATAS_REAL_HUB=1 needs HF_TOKEN (a write token) set when pytest starts")
+        pytest.skip(
+            "KATAS_REAL_HUB=1 needs a write token: run `KATAS_REAL_HUB=1 HF_TOKEN=hf_... "
+            "pytest katas/05_hub` (for a wider target the kata plugin hides HF_TOKEN first)"
+        )
     home = tmp_path_factory.mktemp("real-hub")
     with _network_lifted(), use_endpoint(REAL_HUB_URL, REAL_HUB_TOKEN, home):
         import huggingface_hub as hh
