@@ -16,6 +16,7 @@ from hfkatas.paths import katas_home, repo_root
 ROOT = repo_root(Path(__file__).parent)
 SAMPLE = ROOT / "tests" / "sample_repo"
 CHECKOUT_FILES = ("pyproject.toml", "conftest.py", "fixtures")
+collect_ignore = ["sample_repo"]  # run only inside a throwaway checkout (`sample_checkout`)
 
 
 @pytest.fixture
