@@ -158,7 +158,7 @@ def test_inputs_go_to_the_models_device(kata, model_on_another_device):
     logits = kata.next_token_logits(model, tokenizer, TEXT)
     wrong = sorted({str(device) for device in seen if device != model.device})
     assert seen and not wrong, (
-        f"the model is on {model.device} but its inputs were on {', '.join(wrong) or 'nothing'}: "
+        f"the model is on {model.device} (the test's stand-in for a GPU) but its inputs were on {', '.join(wrong) or 'nothing'}: "
         "move the tokenizer's output to the model's device with .to(model.device)"
     )
     assert logits.device == model.device, (
