@@ -153,3 +153,19 @@ def count_new_tokens(call: GenerateCall, pad_token_id: int | None) -> int:
     if pad_token_id is None:
         return int(new.numel())
     return int((new != pad_token_id).sum())
+
+
+def greedy_continuation(
+    model: Any, tokenizer: Any, input_ids: torch.Tensor, max_new_tokens: int
+) -> tuple[torch.Tensor, str]:
+    """The expected greedy new tokens (1-D) and their text for one prompt, straight from generate."""
+    with torch.no_grad():
+        sequences = model.generate(
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            pad_token_id=tokenizer.pad_token_id,
+        )
+    new = sequences[0, input_ids.shape[1] :]
+    return new, tokenizer.decode(new, skip_special_tokens=True)

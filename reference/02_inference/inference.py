@@ -285,13 +285,15 @@ def embed_long_text(
 ) -> torch.Tensor:
     """One L2-normalised embedding of a text of any length: embed chunks, then combine them."""
     limit = model.config.max_position_embeddings
+    smallest = tokenizer.num_special_tokens_to_add() + 1
     chunk_tokens = limit if chunk_tokens is None else chunk_tokens
-    if not 3 <= chunk_tokens <= limit:
+    if not smallest <= chunk_tokens <= limit:
         raise ValueError(
-            f"chunk_tokens must be between 3 and {limit} (the context), got {chunk_tokens}"
+            f"chunk_tokens must be between {smallest} (special tokens plus one text token) and "
+            f"{limit} (the model's context), got {chunk_tokens}"
         )
     ids = tokenizer(text, add_special_tokens=False).input_ids
-    step = chunk_tokens - tokenizer.num_special_tokens_to_add()
+    step = chunk_tokens - smallest + 1
     chunks = [
         tokenizer.build_inputs_with_special_tokens(ids[start : start + step])
         for start in range(0, max(len(ids), 1), step)
