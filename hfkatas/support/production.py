@@ -173,3 +173,42 @@ def sentiment_lines(count: int) -> list[str]:
         f"Review: {row.text}\nSentiment: {'positive' if row.rating > 0 else 'negative'}"
         for row in rows
     ]
+
+
+def generation_table(results: list[tuple[bool, Any]]) -> str:
+    """A markdown table of (use_cache, GenerationStats) pairs, sorted by cache then batch."""
+    lines = [
+        "| KV cache | batch | new tokens | first token (s) | total (s) | tokens/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for use_cache, stats in sorted(results, key=lambda r: (not r[0], r[1].batch_size)):
+        lines.append(
+            f"| {'on' if use_cache else 'off'} | {stats.batch_size} | {stats.new_tokens} | "
+            f"{stats.time_to_first_token_s:.3f} | {stats.seconds:.2f} | "
+            f"{stats.tokens_per_second:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def plot_tokens_per_second(results: list[tuple[bool, Any]], path: Path) -> None:
+    """A PNG chart of tokens per second against batch size, with and without the KV cache."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6, 4))
+    for use_cache, label in ((True, "KV cache on"), (False, "KV cache off")):
+        points = sorted((s.batch_size, s.tokens_per_second) for c, s in results if c == use_cache)
+        if points:
+            batches, speeds = zip(*points, strict=True)
+            axes.plot(batches, speeds, marker="o", label=label)
+    axes.set_xscale("log", base=2)
+    axes.set_xlabel("batch size")
+    axes.set_ylabel("generated tokens per second")
+    axes.set_title("Greedy generation, SmolLM2-135M fp32")
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

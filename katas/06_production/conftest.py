@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+
+# transformers is imported inside the fixtures: this file loads before the plugin isolates the
+# Hugging Face environment (HF_HOME, offline mode), and the libraries read it at import time.
 
 # Three decoder-only models whose sizes are far apart (about 0.1, 0.5 and 3 MB in float32).
 SIZES = {
@@ -31,6 +32,9 @@ def sized_models(zoo: Any) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def tiny_causal(zoo: Any) -> tuple[Any, str]:
     """The tiny Llama in eval mode, with its repo id (load a fresh tokenizer per test)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
     repo_id = zoo.repo_id("tiny-causal")
     model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32).eval()
     return model, repo_id
@@ -38,4 +42,6 @@ def tiny_causal(zoo: Any) -> tuple[Any, str]:
 
 @pytest.fixture
 def tiny_tokenizer(tiny_causal: tuple[Any, str]) -> Any:
+    from transformers import AutoTokenizer
+
     return AutoTokenizer.from_pretrained(tiny_causal[1])

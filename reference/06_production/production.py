@@ -60,7 +60,7 @@ def estimate_kv_cache_bytes(
     """Bytes of the KV cache: keys and values of every layer for `batch_size` × `seq_len` tokens."""
     if dtype not in FLOAT_BYTES:
         raise ValueError(
-            f"the KV cache is stored in a float dtype: use one of {', '.join(FLOAT_BYTES)}"
+            f"the KV cache is stored in a float dtype, not {dtype!r}: use one of {', '.join(FLOAT_BYTES)}"
         )
     if batch_size < 0 or seq_len < 0:
         raise ValueError("batch_size and seq_len must be 0 or more")
