@@ -21,6 +21,8 @@ def isolate(home: Path, *, online: bool = False) -> list[str]:
     offline unless `online`. Returns the names of HF libraries that were imported too early."""
     hf_home = home / "hf_home"
     hf_home.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("KATAS_REAL_HUB") == "1" and os.environ.get("HF_TOKEN"):
+        os.environ["KATAS_REAL_HUB_TOKEN"] = os.environ["HF_TOKEN"]  # the opt-in keeps it apart
     for name in LEARNER_TOKEN_VARIABLES:
         os.environ.pop(name, None)
     os.environ.update(

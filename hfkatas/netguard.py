@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _original_connect = socket.socket.connect
@@ -65,3 +66,20 @@ def uninstall() -> None:
     socket.socket.connect = _original_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _original_connect_ex  # type: ignore[method-assign]
     socket.getaddrinfo = _original_getaddrinfo
+
+
+def is_installed() -> bool:
+    """Whether the guard is active in this process."""
+    return socket.getaddrinfo is _guarded_getaddrinfo
+
+
+@contextmanager
+def lifted() -> Iterator[None]:
+    """Allow outside connections inside the block (opt-in real-Hub runs), then restore."""
+    was_installed = is_installed()
+    uninstall()
+    try:
+        yield
+    finally:
+        if was_installed:
+            install()

@@ -69,15 +69,20 @@ def with_last_commits(entries: list[dict], history: list[Commit]) -> list[dict]:
     for item in entries:
         path = item["path"]
         changed = next(
-            (newer for newer, older in pairwise(history)
-             if state(newer, path) != state(older, path)),
+            (
+                newer
+                for newer, older in pairwise(history)
+                if state(newer, path) != state(older, path)
+            ),
             history[-1],
         )
         item["lastCommit"] = {"id": changed.id, "title": changed.title, "date": changed.date}
     return entries
 
 
-def expanded(request: Request, repo: Repo, revision: str, entries: list[dict], expand: str) -> list[dict]:
+def expanded(
+    request: Request, repo: Repo, revision: str, entries: list[dict], expand: str
+) -> list[dict]:
     """`entries`, with their last commits when `expand` is true."""
     if expand.lower() not in ("1", "true"):
         return entries
@@ -159,7 +164,9 @@ async def tree(request: Request) -> JSONResponse:
         validate_path(folder)
     recursive = request.query_params.get("recursive", "false").lower() in ("1", "true")
     entries = tree_json(commit, folder, recursive)
-    return JSONResponse(expanded(request, repo, commit.id, entries, request.query_params.get("expand", "")))
+    return JSONResponse(
+        expanded(request, repo, commit.id, entries, request.query_params.get("expand", ""))
+    )
 
 
 async def paths_info(request: Request) -> JSONResponse:
@@ -225,6 +232,11 @@ async def whoami(request: Request) -> JSONResponse:
     )
 
 
+async def agent_harnesses(request: Request) -> JSONResponse:
+    """`GET /api/agent-harnesses`: huggingface_hub's telemetry registry; empty (nothing detected)."""
+    return JSONResponse({"standardEnvVars": [], "harnesses": {}})
+
+
 async def validate_yaml(request: Request) -> JSONResponse:
     """`POST /api/validate-yaml`: the model card metadata is not checked here."""
     await read_json(request)
@@ -235,6 +247,7 @@ ROUTES = [
     Route("/api/repos/create", create_repo, methods=["POST"]),
     Route("/api/whoami-v2", whoami, methods=["GET"]),
     Route("/api/validate-yaml", validate_yaml, methods=["POST"]),
+    Route("/api/agent-harnesses", agent_harnesses, methods=["GET"]),
     Route(API, repo_info, methods=["GET"]),
     Route(API + "/revision/{revision}", repo_info, methods=["GET"]),
     Route(API + "/tree/{revision}", tree, methods=["GET"]),

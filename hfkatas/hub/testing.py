@@ -69,14 +69,16 @@ class HubHandle:
 
 
 @contextmanager
-def running_hub(data_dir: Path, port: int | None = None,
-                tokens: tuple[Token, ...] = TEST_TOKENS) -> Iterator[HubHandle]:
+def running_hub(
+    data_dir: Path, port: int | None = None, tokens: tuple[Token, ...] = TEST_TOKENS
+) -> Iterator[HubHandle]:
     """Serve a Hub from `data_dir` in a background thread of this process."""
     app = create_app(data_dir, tokens)
     sock = _socket_for(port)
     server = make_server(app)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="hfkatas-hub")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="hfkatas-hub"
+    )
     thread.start()
     try:
         _wait(lambda: server.started or not thread.is_alive(), "the hub thread to start")
@@ -90,15 +92,24 @@ def running_hub(data_dir: Path, port: int | None = None,
 
 
 @contextmanager
-def hub_process(data_dir: Path, port: int | None = None,
-                tokens: tuple[Token, ...] = TEST_TOKENS) -> Iterator[tuple[HubHandle, subprocess.Popen]]:
+def hub_process(
+    data_dir: Path, port: int | None = None, tokens: tuple[Token, ...] = TEST_TOKENS
+) -> Iterator[tuple[HubHandle, subprocess.Popen]]:
     """Serve a Hub from `data_dir` in a child process (`python -m hfkatas.hub serve`), for tests
     that kill and restart it. Its `unknown_routes` stay in the child: they are not reported here."""
     sock = _socket_for(port)
     port_number = sock.getsockname()[1]
     sock.close()  # the child binds it; SO_REUSEADDR makes that immediate
-    command = [sys.executable, "-m", "hfkatas.hub", "serve", "--port", str(port_number),
-               "--data", str(data_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "hfkatas.hub",
+        "serve",
+        "--port",
+        str(port_number),
+        "--data",
+        str(data_dir),
+    ]
     for token in tokens:
         command += ["--token", f"{token.user}:{token.role}:{token.secret}"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -106,7 +117,9 @@ def hub_process(data_dir: Path, port: int | None = None,
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         if not url.startswith("http://"):
-            raise RuntimeError(f"the local Hub process did not start (exit status {process.poll()})")
+            raise RuntimeError(
+                f"the local Hub process did not start (exit status {process.poll()})"
+            )
         _wait(lambda: _accepts(port_number), "the hub process to accept connections")
         yield HubHandle(url, Path(data_dir)), process
     finally:
@@ -136,8 +149,12 @@ def use_endpoint(url: str, token: str | None, home: Path) -> Iterator[None]:
     away from the session's offline model cache. Restores everything on exit."""
     token_path = home / "token"
     environment = {
-        "HF_ENDPOINT": url, "HF_HUB_OFFLINE": "0", "TRANSFORMERS_OFFLINE": "0",
-        "HF_DATASETS_OFFLINE": "0", "HF_HUB_DISABLE_XET": "1", "HF_TOKEN_PATH": str(token_path),
+        "HF_ENDPOINT": url,
+        "HF_HUB_OFFLINE": "0",
+        "TRANSFORMERS_OFFLINE": "0",
+        "HF_DATASETS_OFFLINE": "0",
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_TOKEN_PATH": str(token_path),
         "HF_HUB_DISABLE_IMPLICIT_TOKEN": "" if token else "1",
     }
     patches = _module_patches(url, token, home)  # imports the modules before the env changes
@@ -161,9 +178,19 @@ def _module_patches(url: str, token: str | None, home: Path) -> list[tuple[objec
     constants = importlib.import_module("huggingface_hub.constants")
     hf_api = importlib.import_module("huggingface_hub.hf_api")
     datasets_config = importlib.import_module("datasets.config")
+    transformers_hub = importlib.import_module("transformers.utils.hub")
+    # transformers 5 keeps one HfApi made with the endpoint of its first use: drop it.
+    fresh_api = (
+        [(transformers_hub, "_hf_api", None)] if hasattr(transformers_hub, "_hf_api") else []
+    )
     return [
+        *fresh_api,
         (constants, "ENDPOINT", url),
-        (constants, "HUGGINGFACE_CO_URL_TEMPLATE", url + "/{repo_id}/resolve/{revision}/{filename}"),
+        (
+            constants,
+            "HUGGINGFACE_CO_URL_TEMPLATE",
+            url + "/{repo_id}/resolve/{revision}/{filename}",
+        ),
         (constants, "HF_HUB_OFFLINE", False),
         (constants, "HF_HUB_DISABLE_XET", True),
         (constants, "HF_HUB_DISABLE_IMPLICIT_TOKEN", not token),
@@ -172,7 +199,11 @@ def _module_patches(url: str, token: str | None, home: Path) -> list[tuple[objec
         (constants, "HF_HUB_CACHE", str(home / "hub")),
         (hf_api.api, "endpoint", url),  # the module-level `HfApi()` behind `create_repo` & co
         (datasets_config, "HF_ENDPOINT", url),
-        (datasets_config, "HUB_DATASETS_URL", url + "/datasets/{repo_id}/resolve/{revision}/{path}"),
+        (
+            datasets_config,
+            "HUB_DATASETS_URL",
+            url + "/datasets/{repo_id}/resolve/{revision}/{path}",
+        ),
         (datasets_config, "HF_HUB_OFFLINE", False),
         (datasets_config, "HF_DATASETS_OFFLINE", False),
         (datasets_config, "HF_DATASETS_CACHE", home / "datasets"),

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import copy
 import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 
@@ -27,23 +25,10 @@ from hfkatas import netguard
 from hfkatas.hub.testing import HubHandle, running_hub, use_endpoint
 
 REAL_HUB_URL = "https://huggingface.co"
-# Read when this file is imported: the kata plugin hides the learner's tokens once it configures.
-# So run the opt-in as `pytest katas/05_hub` (this conftest then loads before the plugin's set-up).
+# The kata plugin hides the learner's tokens; with KATAS_REAL_HUB=1 it keeps HF_TOKEN aside first.
 REAL_HUB = os.environ.get("KATAS_REAL_HUB") == "1"
-REAL_HUB_TOKEN = os.environ.get("HF_TOKEN")
+REAL_HUB_TOKEN = os.environ.get("KATAS_REAL_HUB_TOKEN") or os.environ.get("HF_TOKEN")
 LOCAL_ONLY_REASON = "needs the local Hub's second user and read-only token (not on huggingface.co)"
-
-
-@contextmanager
-def _network_lifted() -> Iterator[None]:
-    """Let this process reach huggingface.co, then put the network guard back if it was on."""
-    guarded = socket.getaddrinfo is not netguard._original_getaddrinfo
-    netguard.uninstall()
-    try:
-        yield
-    finally:
-        if guarded:
-            netguard.install()
 
 
 @pytest.fixture(scope="session")
@@ -56,10 +41,10 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
     if not REAL_HUB_TOKEN:
         pytest.skip(
             "KATAS_REAL_HUB=1 needs a write token: run `KATAS_REAL_HUB=1 HF_TOKEN=hf_... "
-            "pytest katas/05_hub` (for a wider target the kata plugin hides HF_TOKEN first)"
+            "pytest katas/05_hub` "
         )
     home = tmp_path_factory.mktemp("real-hub")
-    with _network_lifted(), use_endpoint(REAL_HUB_URL, REAL_HUB_TOKEN, home):
+    with netguard.lifted(), use_endpoint(REAL_HUB_URL, REAL_HUB_TOKEN, home):
         import huggingface_hub as hh
 
         user = hh.whoami()["name"]
@@ -82,26 +67,12 @@ def hub(hub_server: HubHandle, tmp_path: Path) -> Iterator[HubHandle]:
     seen = len(hub_server.unknown_routes)
     with ExitStack() as stack:
         if REAL_HUB:
-            stack.enter_context(_network_lifted())
+            stack.enter_context(netguard.lifted())
         stack.enter_context(use_endpoint(hub_server.url, hub_server.write_token, tmp_path / "hf"))
-        stack.enter_context(_fresh_transformers_api())
         yield hub_server
     unknown = hub_server.unknown_routes[seen:]
     del hub_server.unknown_routes[seen:]
     assert not unknown, f"the clients called routes the local Hub does not implement: {unknown}"
-
-
-@contextmanager
-def _fresh_transformers_api() -> Iterator[None]:
-    """transformers 5 keeps one `HfApi` made with the endpoint of its first use (here: the offline
-    session's); let it make a new one for this Hub. (Workaround until `use_endpoint` does it.)"""
-    import transformers.utils.hub as transformers_hub
-
-    if not hasattr(transformers_hub, "_hf_api"):
-        yield
-        return
-    with mock.patch.object(transformers_hub, "_hf_api", None):
-        yield
 
 
 @pytest.fixture
