@@ -41,7 +41,7 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
     if not REAL_HUB_TOKEN:
         pytest.skip(
             "KATAS_REAL_HUB=1 needs a write token: run `KATAS_REAL_HUB=1 HF_TOKEN=hf_... "
-            "pytest katas/05_hub` "
+            "pytest katas/05_hub`"
         )
     home = tmp_path_factory.mktemp("real-hub")
     with netguard.lifted(), use_endpoint(REAL_HUB_URL, REAL_HUB_TOKEN, home):
