@@ -203,7 +203,9 @@ def plot_tokens_per_second(results: list[tuple[bool, Any]], path: Path) -> None:
         if points:
             batches, speeds = zip(*points, strict=True)
             axes.plot(batches, speeds, marker="o", label=label)
+    batches_seen = sorted({s.batch_size for _, s in results})
     axes.set_xscale("log", base=2)
+    axes.set_xticks(batches_seen, [str(b) for b in batches_seen])
     axes.set_xlabel("batch size")
     axes.set_ylabel("generated tokens per second")
     axes.set_title("Greedy generation, SmolLM2-135M fp32")

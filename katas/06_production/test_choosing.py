@@ -208,3 +208,26 @@ def test_a_latency_budget_leaves_slow_models_out(kata: Any, sized_models: dict[s
     assert choice.precision == "float32", (
         f"with memory to spare, keep full precision (float32), not {choice.precision}"
     )
+
+
+@pytest.mark.task("6.2")
+@pytest.mark.cuda
+@pytest.mark.timeout(120)
+def test_memory_estimate_matches_what_cuda_allocates(kata: Any, zoo: Any) -> None:
+    repo_id = zoo.repo_id("chat")
+    torch.cuda.empty_cache()
+    before = torch.cuda.memory_allocated()
+    model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.bfloat16).to("cuda").eval()
+    tokens = torch.randint(3, model.config.vocab_size, (4, 256), device="cuda")
+    torch.cuda.reset_peak_memory_stats()
+    with torch.no_grad():
+        output = model(input_ids=tokens, use_cache=True, logits_to_keep=1)
+    held = torch.cuda.memory_allocated() - before  # weights + KV cache (+ one logit row)
+    peak = torch.cuda.max_memory_allocated() - before
+    estimate = kata.estimate_memory_bytes(model.config, "bfloat16", batch_size=4, seq_len=256)
+    assert abs(estimate - held) <= TOLERANCE * held and estimate <= peak, (
+        f"{repo_id} in bfloat16 with a 4 × 256 KV cache holds {held:,} bytes on the GPU (peak "
+        f"{peak:,} with activations), you estimate {estimate:,}: weights plus the cache, both in "
+        "bfloat16"
+    )
+    del output

@@ -145,3 +145,29 @@ def test_generation_is_measured_on_the_whole_batch(
         )
     if not torch.cuda.is_available():
         assert stats.peak_memory_bytes is None, "on CPU report peak_memory_bytes as None"
+
+
+@pytest.mark.task("6.5")
+@pytest.mark.cuda
+@pytest.mark.timeout(120)
+def test_peak_memory_grows_with_the_batch_on_cuda(kata: Any, zoo: Any) -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    repo_id = zoo.repo_id("chat")
+    model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.bfloat16).to("cuda").eval()
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    weights = model.get_memory_footprint()
+    peaks = {
+        batch: kata.measure_generation(
+            model, tokenizer, PROMPTS[:1] * batch, max_new_tokens=32, repeats=2
+        ).peak_memory_bytes
+        for batch in (1, 16)
+    }
+    assert all(isinstance(peak, int) and peak >= weights for peak in peaks.values()), (
+        f"peak memory {peaks} should be torch.cuda.max_memory_allocated() over the timed runs, "
+        f"at least the weights ({weights:,} bytes)"
+    )
+    assert peaks[16] > peaks[1], (
+        f"a batch of 16 should peak higher than a batch of 1 (more KV cache), got {peaks}: "
+        "reset the peak statistics before timing"
+    )
