@@ -19,6 +19,12 @@ def small_llama(zoo) -> str:
     return zoo.variant("tiny-causal", hidden_size=40, intermediate_size=72, num_hidden_layers=3)
 
 
+@pytest.fixture(scope="session")
+def llama_for_4bit(zoo) -> str:
+    """A tiny Llama whose layer widths suit bitsandbytes' 4-bit CPU kernels (multiples of 64)."""
+    return zoo.variant("tiny-causal", hidden_size=64, intermediate_size=128)
+
+
 @pytest.fixture
 def tiny_tokenizer(zoo):
     """The tiny Llama's tokenizer (no pad token of its own), with EOS as pad for the fixtures."""

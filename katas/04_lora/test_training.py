@@ -191,20 +191,25 @@ def test_lora_peak_cuda_memory_is_lower(kata, zoo, load_causal, chat_tokenizer):
 @pytest.mark.task("4.10")
 @pytest.mark.timeout(120)
 def test_qlora_trains_adapters_on_a_4bit_base(
-    kata, small_llama, make_splits, load_causal, tmp_path
+    kata, llama_for_4bit, make_splits, load_causal, tmp_path
 ):
     import bitsandbytes as bnb
 
-    model = kata.load_4bit_for_training(small_llama)
+    model = kata.load_4bit_for_training(llama_for_4bit)
     assert any(isinstance(m, bnb.nn.Linear4bit) for m in model.modules()), (
         "no 4-bit layers: pass BitsAndBytesConfig(load_in_4bit=True, ...) as quantization_config"
     )
-    fp32_total = sum(p.numel() for p in load_causal(small_llama).parameters())
+    fp32_total = sum(p.numel() for p in load_causal(llama_for_4bit).parameters())
     assert kata.count_parameters(model)[1] == fp32_total, (
         "a 4-bit weight packs two values per byte: count numel × 2 × element_size for Params4bit"
     )
     result = kata.train(
-        small_llama, make_splits(16, 8), tmp_path, method="qlora", epochs=3, max_length=TINY_LENGTH
+        llama_for_4bit,
+        make_splits(16, 8),
+        tmp_path,
+        method="qlora",
+        epochs=3,
+        max_length=TINY_LENGTH,
     )
     assert len(result.history) == 3 and all(math.isfinite(h.eval_loss) for h in result.history), (
         "QLoRA training should log a finite validation loss every epoch"
@@ -221,8 +226,8 @@ def test_loss_plot_shows_both_curves(kata, tmp_path):
     path = tmp_path / "loss.png"
     figure = kata.plot_losses(history, path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "save the figure as a PNG at `path`"
-    curves = sorted(list(line.get_ydata()) for axes in figure.axes for line in axes.get_lines())
-    expected = sorted([[h.train_loss for h in history], [h.eval_loss for h in history]])
-    assert curves == pytest.approx(expected), (
-        "plot one line of training loss and one of validation loss per epoch"
+    curves = sorted(
+        [float(y) for y in line.get_ydata()] for axes in figure.axes for line in axes.get_lines()
     )
+    expected = sorted([[h.train_loss for h in history], [h.eval_loss for h in history]])
+    assert curves == expected, "plot one line of training loss and one of validation loss per epoch"
