@@ -190,7 +190,7 @@ def generation_table(results: list[tuple[bool, Any]]) -> str:
     return "\n".join(lines)
 
 
-def plot_tokens_per_second(results: list[tuple[bool, Any]], path: Path) -> None:
+def plot_tokens_per_second(results: list[tuple[bool, Any]], path: Path, title: str) -> None:
     """A PNG chart of tokens per second against batch size, with and without the KV cache."""
     import matplotlib
 
@@ -208,7 +208,7 @@ def plot_tokens_per_second(results: list[tuple[bool, Any]], path: Path) -> None:
     axes.set_xticks(batches_seen, [str(b) for b in batches_seen])
     axes.set_xlabel("batch size")
     axes.set_ylabel("generated tokens per second")
-    axes.set_title("Greedy generation, SmolLM2-135M fp32")
+    axes.set_title(title)
     axes.grid(True, alpha=0.3)
     axes.legend()
     figure.tight_layout()

@@ -22,6 +22,7 @@ from hfkatas.support.production import generation_table, plot_tokens_per_second,
 
 BATCH_SIZES = (1, 2, 4, 8)
 NEW_TOKENS = 32
+CHART_MODEL = "SmolLM2-135M (chat), float32"
 
 
 def _out_dir() -> Path:
@@ -38,7 +39,8 @@ def results() -> Iterator[list[Any]]:
         out = _out_dir()
         out.mkdir(parents=True, exist_ok=True)
         (out / "generation.md").write_text(generation_table(collected) + "\n")
-        plot_tokens_per_second(collected, out / "tokens_per_second.png")
+        title = f"Greedy generation, {CHART_MODEL}"
+        plot_tokens_per_second(collected, out / "tokens_per_second.png", title)
 
 
 @pytest.fixture(scope="module")
