@@ -105,6 +105,8 @@ def choose_model(
         raise ValueError("give at least one candidate repo id and one precision")
     if (max_latency_s is None) != (latency_s is None):
         raise ValueError("give both latency_s (measured seconds per repo id) and max_latency_s")
+    if latency_s is not None and (missing := [r for r in candidates if r not in latency_s]):
+        raise ValueError(f"latency_s has no time for {', '.join(missing)}: measure every candidate")
     for precision in precisions:
         _check_precision(precision)
     options = []
