@@ -292,13 +292,19 @@ def embed_long_text(
             f"chunk_tokens must be between {smallest} (special tokens plus one text token) and "
             f"{limit} (the model's context), got {chunk_tokens}"
         )
-    ids = tokenizer(text, add_special_tokens=False).input_ids
-    step = chunk_tokens - smallest + 1
-    chunks = [
-        tokenizer.build_inputs_with_special_tokens(ids[start : start + step])
-        for start in range(0, max(len(ids), 1), step)
-    ]
-    inputs = tokenizer.pad({"input_ids": chunks}, return_tensors="pt").to(model.device)
+    chunks = tokenizer(
+        text,
+        truncation=True,
+        max_length=chunk_tokens,
+        return_overflowing_tokens=True,
+        padding=True,
+        return_tensors="pt",
+    )
+    inputs = {
+        name: chunks[name].to(model.device)
+        for name in ("input_ids", "attention_mask", "token_type_ids")
+        if name in chunks
+    }
     with torch.no_grad():
         hidden = model(**inputs).last_hidden_state
     weights = inputs["attention_mask"].sum(dim=1, keepdim=True).to(hidden.dtype)
