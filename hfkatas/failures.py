@@ -32,6 +32,12 @@ def _solution_frames(excinfo: pytest.ExceptionInfo[BaseException]) -> list[objec
     return [entry for entry in excinfo.traceback if is_solution_file(entry.path)]
 
 
+def _qualified_name(entry: object) -> str:
+    """`BatchServer.__init__` rather than `__init__` (Python ≥ 3.11 knows the qualified name)."""
+    code = entry.frame.code.raw  # type: ignore[attr-defined]
+    return getattr(code, "co_qualname", code.co_name)
+
+
 def _location(entry: object, root: Path) -> str:
     path = Path(entry.path)  # type: ignore[attr-defined]
     try:
@@ -71,7 +77,7 @@ def _not_in_zoo(repo: str) -> str:
 def classify(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> Failure:
     """Say whether the stub is unfinished, a check failed, or the code raised an error."""
     frames = _solution_frames(excinfo)
-    function = frames[-1].name if frames else ""  # type: ignore[attr-defined]
+    function = _qualified_name(frames[-1]) if frames else ""
     error = excinfo.value
     if isinstance(error, NotImplementedError) and frames:
         return Failure(NOT_IMPLEMENTED, function, "not implemented yet")

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -55,25 +56,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--kata-report", metavar="PATH", help="write per-task results as JSON")
 
 
+def _wants_online(argv: list[str]) -> bool:
+    """`--model ROLE=REPO_ID` opts in to the real Hub (read from argv: see `_ISOLATION`)."""
+    return any(arg == "--model" or arg.startswith("--model=") for arg in argv)
+
+
+def _isolate_on_import() -> tuple[Path, list[str]]:
+    """Isolate when the root conftest loads this plugin: before any kata's conftest.py (pytest
+    imports those before `pytest_configure`) can import transformers with the learner's settings."""
+    root = repo_root()
+    home = katas_home(root)
+    already_isolated = os.environ.get("HF_HOME") == str(home / "hf_home")
+    early = env.isolate(home, online=_wants_online(sys.argv))
+    return root, [] if already_isolated else early
+
+
+_ROOT, _EARLY_IMPORTS = _isolate_on_import()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     overrides = dict(_parse_override(text) for text in config.getoption("--model"))
     if config.getoption("--dev-check"):
         config.option.solutions = "learner"
-    root = repo_root(Path(str(config.rootpath)))
-    already_isolated = os.environ.get("HF_HOME") == str(katas_home(root) / "hf_home")
-    early = env.isolate(katas_home(root), online=bool(overrides))
-    early = [] if already_isolated else early
-    if early:
+    if _EARLY_IMPORTS:
         config.issue_config_time_warning(
             pytest.PytestConfigWarning(
-                f"{', '.join(early)} imported before hf-katas isolated the environment: "
+                f"{', '.join(_EARLY_IMPORTS)} imported before hf-katas isolated the environment: "
                 "HF_HOME / offline settings may not apply"
             ),
             stacklevel=2,
         )
     if not overrides:
         netguard.install()
-    config.stash[_STATE] = _State(root, config.getoption("--solutions"), overrides)
+    config.stash[_STATE] = _State(_ROOT, config.getoption("--solutions"), overrides)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
