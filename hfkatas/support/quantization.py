@@ -132,3 +132,23 @@ def greedy_continuation(model: Any, tokenizer: Any, prompt: str, max_new_tokens:
     with torch.no_grad():
         output = model.generate(**inputs, do_sample=False, max_new_tokens=max_new_tokens)
     return tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+
+
+def figures_table(rows: list[dict[str, Any]]) -> str:
+    """A markdown table of benchmark rows (precision, device, footprint, perplexity, seconds,
+    optional GPU peak). Ratios and increases compare with the first row of the same device."""
+    base: dict[str, dict[str, Any]] = {}
+    lines = [
+        "| precision | device | footprint | ratio | perplexity | increase | load | forward | peak GPU |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        ref = base.setdefault(row["device"], row)
+        peak = f"{row['peak_bytes'] / 1e6:.0f} MB" if "peak_bytes" in row else "–"
+        lines.append(
+            f"| {row['precision']} | {row['device']} | {row['footprint'] / 1e6:.1f} MB "
+            f"| {row['footprint'] / ref['footprint']:.3f} | {row['perplexity']:.2f} "
+            f"| {row['perplexity'] / ref['perplexity'] - 1:+.1%} | {row['load_s']:.2f} s "
+            f"| {row['forward_s']:.2f} s | {peak} |"
+        )
+    return "\n".join(lines)
