@@ -72,7 +72,8 @@ class EpochLoss:
 
 @dataclass
 class TrainResult:
-    """What `train` returns: the trained model, its tokenizer, losses per epoch, seconds per step."""
+    """What `train` returns: the trained model, its tokenizer, losses per epoch, seconds per
+    training step (evaluation excluded)."""
 
     model: Any
     tokenizer: PreTrainedTokenizerBase

@@ -63,7 +63,8 @@ class EpochLoss:
 
 @dataclass
 class TrainResult:
-    """What `train` returns: the trained model, its tokenizer, losses per epoch, seconds per step."""
+    """What `train` returns: the trained model, its tokenizer, losses per epoch, seconds per
+    training step (evaluation excluded)."""
 
     model: Any
     tokenizer: PreTrainedTokenizerBase
@@ -385,12 +386,14 @@ def train(
     )
     started = time.perf_counter()
     trainer.train()
-    seconds = time.perf_counter() - started
+    log_history = trainer.state.log_history
+    evaluating = sum(e.get("eval_runtime", 0.0) for e in log_history)
+    seconds = time.perf_counter() - started - evaluating
     trainer.save_model(str(output_dir))
     return TrainResult(
         model=trainer.model,
         tokenizer=tokenizer,
-        history=_epoch_losses(trainer.state.log_history),
+        history=_epoch_losses(log_history),
         seconds_per_step=seconds / max(trainer.state.global_step, 1),
     )
 

@@ -1,0 +1,41 @@
+"""Classify movie reviews with your fine-tuned adapter: base model + LoRA adapter → label words.
+
+    python predict.py --base HuggingFaceTB/SmolLM2-135M-Instruct --adapter out "A lovely film."
+    python predict.py --base HuggingFaceTB/SmolLM2-135M-Instruct --adapter out < reviews.txt
+
+Prints one label (terrible, bad, mixed, good, great) per review, in order. The reviews come from
+the arguments or, when there are none, one per line from standard input. `--adapter` is the
+folder `train` saved to, or a repo id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys  # noqa: F401
+
+from hfkatas import env
+from hfkatas.paths import katas_home
+
+env.isolate(katas_home())  # before transformers is imported: repo ids resolve from the kata zoo
+
+from lora import classify, load_finetuned  # noqa: E402, F401
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="repo id of the base model")
+    parser.add_argument("--adapter", required=True, help="folder or repo id of the LoRA adapter")
+    parser.add_argument("--merge", action="store_true", help="merge the adapter into the base")
+    parser.add_argument("reviews", nargs="*", help="reviews to classify (default: stdin lines)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Load base + adapter with `load_finetuned`, then print `classify`'s label for each review."""
+    # TODO 4.12: the reviews from args.reviews, else the non-empty lines of sys.stdin; none → exit
+    # with a message (SystemExit); then load, classify and print one label per line
+    raise NotImplementedError
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Task 4.12: predict.py, the command-line inference entry point (base + adapter → labels)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+SCRIPT_LIMIT_S = 90
+
+
+def _save_adapter(repo_id: str, load_causal, folder: Path) -> None:
+    """A LoRA adapter with non-zero B matrices (so it changes predictions), saved to `folder`."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type=TaskType.CAUSAL_LM)
+    model = get_peft_model(load_causal(repo_id), config)
+    torch.manual_seed(2)
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "lora_B" in name:
+                parameter.normal_(0, 0.5)
+    model.save_pretrained(folder)
+
+
+def _run_script(kata_dir: Path, args: list[str], stdin: str = "") -> list[str]:
+    """Run predict.py with `args`, return its output lines; fail with its last lines of errors."""
+    try:
+        done = subprocess.run(
+            [sys.executable, str(kata_dir / "predict.py"), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=kata_dir,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+            timeout=SCRIPT_LIMIT_S,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"predict.py did not finish in {SCRIPT_LIMIT_S} s: load the model only once")
+    errors = "\n".join(done.stderr.strip().splitlines()[-8:])
+    assert "NotImplementedError" not in done.stderr, (
+        "predict.py: main() is not implemented yet: read the reviews, call load_finetuned and "
+        "classify, print one label per line"
+    )
+    assert done.returncode == 0, f"predict.py failed (exit {done.returncode}):\n{errors}"
+    return done.stdout.splitlines()
+
+
+@pytest.mark.task("4.12")
+@pytest.mark.timeout(2 * SCRIPT_LIMIT_S + 60)
+def test_predict_script_prints_one_label_per_review(
+    kata, kata_dir, zoo, load_causal, make_splits, tmp_path
+):
+    repo_id, adapter = zoo.repo_id("tiny-causal"), tmp_path / "adapter"
+    _save_adapter(repo_id, load_causal, adapter)
+    reviews = make_splits(2, 5)["validation"]["text"]
+    expected = kata.classify(*kata.load_finetuned(repo_id, adapter), reviews)
+
+    base_args = ["--base", repo_id, "--adapter", str(adapter)]
+    from_args = _run_script(kata_dir, [*base_args, *reviews[:2]])
+    assert from_args == expected[:2], (
+        f"predict.py printed {from_args} for 2 reviews given as arguments, expected {expected[:2]}"
+        " (classify's labels): print only the labels, one per line, in order"
+    )
+    from_stdin = _run_script(kata_dir, base_args, stdin="\n".join(["", *reviews[2:], ""]))
+    assert from_stdin == expected[2:], (
+        f"predict.py printed {from_stdin} for 3 reviews on standard input, expected {expected[2:]}"
+        ": with no review arguments read the non-empty lines of sys.stdin"
+    )
