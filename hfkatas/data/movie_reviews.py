@@ -123,15 +123,20 @@ def data_file(home: Path | None = None) -> Path:
     return target
 
 
-def raw_records(home: Path | None = None) -> list[RawRecord]:
-    """Every line of the source file as unparsed strings, in file order (10,605 records)."""
-    text = data_file(home).read_text(encoding="utf-8")
+def split_records(text: str) -> list[RawRecord]:
+    """Each line of `text` (LF or CRLF endings) split on its first two tabs into a `RawRecord`;
+    missing fields are empty strings."""
     records = []
     for line in text.splitlines():
         fields = line.split("\t", 2)
         fields += [""] * (3 - len(fields))
         records.append(RawRecord(*fields))
     return records
+
+
+def raw_records(home: Path | None = None) -> list[RawRecord]:
+    """Every line of the source file as unparsed strings, in file order (10,605 records)."""
+    return split_records(data_file(home).read_text(encoding="utf-8"))
 
 
 def parse_rating(value: str) -> float | None:
