@@ -128,24 +128,28 @@ def _task_of(item: pytest.Item) -> str:
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture
-def kata(request: pytest.FixtureRequest) -> ModuleType:
-    """The module under test: the learner's `katas/NN/topic.py` or `reference/NN/topic.py`."""
+def _kata_under_test(request: pytest.FixtureRequest) -> tuple[Kata, str]:
+    """The kata a requesting test belongs to, and whose solutions run."""
     state = request.config.stash[_STATE]
     found = kata_for_path(Path(str(request.path)), state.root)
     if found is None:
-        raise pytest.UsageError(f"the `kata` fixture only works in kata tests, not {request.path}")
-    return load_solution(found, state.solutions)
+        raise pytest.UsageError(
+            f"the `{request.fixturename}` fixture only works in kata tests, not {request.path}"
+        )
+    return found, state.solutions
+
+
+@pytest.fixture
+def kata(request: pytest.FixtureRequest) -> ModuleType:
+    """The module under test: the learner's `katas/NN/topic.py` or `reference/NN/topic.py`."""
+    return load_solution(*_kata_under_test(request))
 
 
 @pytest.fixture
 def kata_dir(request: pytest.FixtureRequest) -> Path:
     """The folder of the solutions under test (for scripts a kata runs as a subprocess)."""
-    state = request.config.stash[_STATE]
-    found = kata_for_path(Path(str(request.path)), state.root)
-    if found is None:
-        raise pytest.UsageError(f"`kata_dir` only works in kata tests, not {request.path}")
-    return found.solution_dir(state.solutions)
+    found, solutions = _kata_under_test(request)
+    return found.solution_dir(solutions)
 
 
 @pytest.fixture(scope="session")
