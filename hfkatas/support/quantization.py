@@ -9,23 +9,15 @@ bitsandbytes message still shows.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import torch
 
-CPU_PRECISIONS = ("fp32", "bf16", "int8", "nf4")
+from hfkatas.quiet import install_noise_filters
 
-# (logger name, start of the message) for each known harmless bitsandbytes message.
-KNOWN_NOISE = (
-    (
-        "bitsandbytes.backends.cpu.ops",
-        "Failed to load CPU gemm_4bit_forward from kernels-community",
-    ),
-    ("bitsandbytes.autograd._functions", "MatMul8bitLt: inputs will be cast"),
-)
+CPU_PRECISIONS = ("fp32", "bf16", "int8", "nf4")
 
 JIT_DEPRECATION = r"`torch\.jit\.script_method` is deprecated"
 
@@ -50,17 +42,6 @@ the water, still running past the wall as it did two hundred years ago.
 """
 
 
-class _DropKnownNoise(logging.Filter):
-    """Drops records whose message starts with a known harmless prefix."""
-
-    def __init__(self, prefix: str) -> None:
-        super().__init__()
-        self.prefix = prefix
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(self.prefix)
-
-
 def silence_bitsandbytes_noise() -> None:
     """Hide bitsandbytes' known harmless messages, then import it (idempotent).
 
@@ -68,10 +49,7 @@ def silence_bitsandbytes_noise() -> None:
     emits a burst of DeprecationWarnings about `torch.jit.script_method`: the first import
     happens here, with exactly those warnings ignored.
     """
-    for logger_name, prefix in KNOWN_NOISE:
-        logger = logging.getLogger(logger_name)
-        if not any(isinstance(f, _DropKnownNoise) for f in logger.filters):
-            logger.addFilter(_DropKnownNoise(prefix))
+    install_noise_filters()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", JIT_DEPRECATION, DeprecationWarning)
         import bitsandbytes  # noqa: F401
