@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from hfkatas.curriculum import load_curriculum
 from hfkatas.paths import repo_root
 
 ROOT = repo_root()
@@ -25,7 +26,12 @@ def test_quick_start_has_two_commands_and_ci_runs_the_test_one():
     assert commands[1] in ci_script.splitlines(), "CI must run the README's test command verbatim"
 
 
-def test_every_kata_in_the_readme_table_exists():
-    linked = re.findall(r"\]\(katas/(\d\d_\w+)\)", (ROOT / "README.md").read_text())
-    missing = [slug for slug in linked if not (ROOT / "katas" / slug).is_dir()]
-    assert not missing, f"README links katas that do not exist: {missing}"
+def test_the_readme_table_lists_every_kata_with_its_time():
+    rows = re.findall(
+        r"^\| \[(\d\d_\w+)\]\(katas/\1\) \|.*\| ~(\d+) min \|$",
+        (ROOT / "README.md").read_text(),
+        re.M,
+    )
+    listed = {slug: int(minutes) for slug, minutes in rows}
+    expected = {kata.slug: kata.minutes for kata in load_curriculum(ROOT)}
+    assert listed == expected, "README's curriculum table must match each kata's `Time:` line"
