@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 N_TRAIN, N_VALIDATION, EPOCHS, BATCH, MAX_LENGTH, SEED = 160, 200, 3, 8, 48, 0
-LEARNING_RATES = {"lora": 1e-3, "qlora": 1e-3, "full": 5e-5}
+LEARNING_RATES = {"lora": 1e-3, "qlora": 5e-4, "full": 5e-5}
 
 
 @pytest.fixture(scope="module")
