@@ -53,7 +53,7 @@ def test_load_adapter_restores_the_adapted_model(kata, hub, repo_id, lora_model,
     lora_model.push_to_hub(repo_id, private=True)
     expected = _logits(lora_model, tokenizer)
     base_logits = _logits(base_model, tokenizer)
-    loaded = kata.load_adapter(copy.deepcopy(base_model), repo_id)
+    loaded = kata.load_adapter(copy.deepcopy(base_model).train(), repo_id)
     logits = _logits(loaded, tokenizer)
     assert not torch.allclose(logits, base_logits), (
         "the model load_adapter returned behaves like the bare base model: load the adapter "

@@ -47,10 +47,18 @@ def test_push_dataset_splits_puts_train_and_validation_on_the_hub(
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("fraction", [0.0, 1.0, 1.5])
 def test_push_dataset_splits_rejects_a_bad_fraction_before_pushing(
-    kata, hub_api, repo_id, reviews, fraction
+    kata, hub_api, repo_id, reviews, expect_error, fraction
 ):
-    with pytest.raises(ValueError, match="validation_fraction"):
-        kata.push_dataset_splits(reviews, repo_id, validation_fraction=fraction)
+    check_first = "check 0 < validation_fraction < 1 yourself, before splitting or pushing"
+    error = expect_error(
+        ValueError,
+        lambda: kata.push_dataset_splits(reviews, repo_id, validation_fraction=fraction),
+        check_first,
+    )
+    assert "validation_fraction" in str(error), (
+        f"the ValueError says {str(error)!r}: name validation_fraction and the range it must be "
+        f"in ({check_first})"
+    )
     assert not hub_api.repo_exists(repo_id, repo_type="dataset"), (
         "a bad validation_fraction still created the repo: check it before pushing anything"
     )

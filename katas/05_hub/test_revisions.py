@@ -70,11 +70,18 @@ def test_branch_at_head_pins_the_current_weights(
 
 @pytest.mark.task("5.8")
 @pytest.mark.timeout(60)
-def test_an_existing_branch_is_not_moved(kata, hub_api, two_versions):
+def test_an_existing_branch_is_not_moved(kata, hub_api, two_versions, expect_error):
     repo_id, first_sha, _ = two_versions
     hub_api.create_branch(repo_id, branch="stable", revision=first_sha)
-    with pytest.raises(ValueError, match="stable"):
-        kata.create_branch_at_head(repo_id, "stable")
+    error = expect_error(
+        ValueError,
+        lambda: kata.create_branch_at_head(repo_id, "stable"),
+        "the Hub answers 409 Conflict for a branch that exists: raise a ValueError naming it "
+        "(raise ... from error), or check list_repo_refs first",
+    )
+    assert "stable" in str(error), (
+        f"the ValueError says {str(error)!r}: name the branch that exists ('stable')"
+    )
     branches = {b.name: b.target_commit for b in hub_api.list_repo_refs(repo_id).branches}
     assert branches["stable"] == first_sha, (
         "the existing branch 'stable' was moved: refuse with a ValueError and leave it alone"

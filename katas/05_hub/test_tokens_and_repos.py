@@ -42,20 +42,31 @@ def test_current_user_works_after_login(kata, local_hub, use_token):
 
     use_token(None)
     hh.login(token=local_hub.write_token)
-    assert kata.current_user() == local_hub.user, (
+    advice = (
         "after `login()` the token lives in a file, not in HF_TOKEN: let huggingface_hub find "
         "it (call whoami() without a token argument) instead of reading os.environ yourself"
     )
+    try:
+        name = kata.current_user()
+    except (KeyError, PermissionError) as error:
+        raise AssertionError(f"current_user() raised {type(error).__name__}: {advice}") from error
+    assert name == local_hub.user, advice
 
 
 @pytest.mark.task("5.1")
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("token", [None, "hf_not_a_real_token"], ids=["missing", "invalid"])
-def test_current_user_without_a_valid_token_says_how_to_log_in(kata, hub, use_token, token):
+def test_current_user_without_a_valid_token_says_how_to_log_in(
+    kata, hub, use_token, expect_error, token
+):
     use_token(token)
-    with pytest.raises(PermissionError) as raised:
-        kata.current_user()
-    message = str(raised.value)
+    error = expect_error(
+        PermissionError,
+        kata.current_user,
+        "catch LocalTokenNotFoundError (no token) and HfHubHTTPError (a token the Hub refuses) "
+        "and raise PermissionError(...) from them",
+    )
+    message = str(error)
     assert "HF_TOKEN" in message and "login" in message, (
         f"the PermissionError says {message!r}: tell the learner to set HF_TOKEN or run "
         "`hf auth login`"
