@@ -93,7 +93,9 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> Failur
         )
     if isinstance(error, OSError) and OFFLINE_MISS in str(error):
         location = _location(frames[-1], root) if frames else ""
-        return Failure(ERROR, function, _not_in_zoo(_requested_repo(excinfo) or "that model"), location)
+        return Failure(
+            ERROR, function, _not_in_zoo(_requested_repo(excinfo) or "that model"), location
+        )
     if isinstance(error, AssertionError) and not frames:
         return Failure(ASSERTION, function, _assert_message(error))
     location = _location(frames[-1], root) if frames else ""

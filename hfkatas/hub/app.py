@@ -24,18 +24,25 @@ async def not_implemented(request: Request) -> None:
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def create_app(data_dir: Path, tokens: tuple[Token, ...] = (), limits: Limits | None = None) -> Starlette:
+def create_app(
+    data_dir: Path, tokens: tuple[Token, ...] = (), limits: Limits | None = None
+) -> Starlette:
     """The Hub app storing its repos under `data_dir` (created if missing).
 
     With no `tokens`, the single user `learner` exists with the write token `auth.DEFAULT_TOKEN`.
     """
     routes = [
-        *routes_repos.ROUTES, *routes_commit.ROUTES, *lfs.ROUTES, *routes_files.ROUTES,
+        *routes_repos.ROUTES,
+        *routes_commit.ROUTES,
+        *lfs.ROUTES,
+        *routes_files.ROUTES,
         Route("/{path:path}", not_implemented, methods=ALL_METHODS),
     ]
     app = Starlette(routes=routes, exception_handlers={HubError: handle_hub_error})
     app.state.hub = HubState(
-        storage=Storage(Path(data_dir)), auth=Auth(tokens), limits=limits or Limits(),
+        storage=Storage(Path(data_dir)),
+        auth=Auth(tokens),
+        limits=limits or Limits(),
         signing_key=secrets.token_bytes(32),
     )
     return app

@@ -32,10 +32,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="TCP port (0: any free port)")
     serve.add_argument("--host", default=LOOPBACK, help="address to listen on (default loopback)")
     serve.add_argument("--data", type=Path, required=True, help="folder holding the repos")
-    serve.add_argument("--token", action="append", type=token_argument, default=[],
-                       metavar="NAME:ROLE:SECRET",
-                       help=f"a user token, ROLE read or write (repeatable; default: "
-                            f"{DEFAULT_USER}:write:{DEFAULT_TOKEN})")
+    serve.add_argument(
+        "--token",
+        action="append",
+        type=token_argument,
+        default=[],
+        metavar="NAME:ROLE:SECRET",
+        help=f"a user token, ROLE read or write (repeatable; default: "
+        f"{DEFAULT_USER}:write:{DEFAULT_TOKEN})",
+    )
     serve.add_argument("--access-log", action="store_true", help="log every request")
     return root
 
@@ -43,8 +48,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Run the command; returns the exit status."""
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.access_log else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.access_log else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     server = make_server(create_app(args.data, tuple(args.token)), access_log=args.access_log)
     # uvicorn handles these signals while it serves (graceful shutdown), then re-raises them.
     # This handler covers the moments before and after: stop, and exit with status 0 rather

@@ -50,8 +50,9 @@ async def batch(request: Request) -> JSONResponse:
     if body.get("operation") != "upload":
         raise state.record_unknown(request, f"LFS operation {body.get('operation')!r}")
     objects = [batch_object(request, state, item) for item in body.get("objects", [])]
-    return JSONResponse({"transfer": "basic", "objects": objects, "hash_algo": "sha256"},
-                        media_type=LFS_JSON)
+    return JSONResponse(
+        {"transfer": "basic", "objects": objects, "hash_algo": "sha256"}, media_type=LFS_JSON
+    )
 
 
 async def upload(request: Request) -> Response:
@@ -74,6 +75,8 @@ async def upload(request: Request) -> Response:
 
 ROUTES = [
     Route("/{namespace}/{name}.git/info/lfs/objects/batch", batch, methods=["POST"]),
-    Route("/{kind:repokind}/{namespace}/{name}.git/info/lfs/objects/batch", batch, methods=["POST"]),
+    Route(
+        "/{kind:repokind}/{namespace}/{name}.git/info/lfs/objects/batch", batch, methods=["POST"]
+    ),
     Route("/lfs-upload/{oid}/{size:int}", upload, methods=["PUT"]),
 ]

@@ -38,15 +38,24 @@ async def preupload(request: Request) -> JSONResponse:
     for item in body.get("files", []):
         path = validate_path(str(item.get("path", "")))
         current = head.files.get(path)
-        answer.append({"path": path, "uploadMode": upload_mode(path, int(item.get("size", 0))),
-                       "shouldIgnore": False, "oid": current.etag if current else None})
+        answer.append(
+            {
+                "path": path,
+                "uploadMode": upload_mode(path, int(item.get("size", 0))),
+                "shouldIgnore": False,
+                "oid": current.etag if current else None,
+            }
+        )
     return JSONResponse({"files": answer})
 
 
 def parse_operation(state: HubState, request: Request, key: str, value: dict) -> Operation:
     """One ndjson line of a commit as a storage operation (stores inline file contents)."""
-    path = validate_path(str(value.get("path", "")).rstrip("/") if key == "deletedFolder"
-                         else str(value.get("path", "")))
+    path = validate_path(
+        str(value.get("path", "")).rstrip("/")
+        if key == "deletedFolder"
+        else str(value.get("path", ""))
+    )
     if key == "file":
         if value.get("encoding") != "base64":
             raise HubError(400, f"Unsupported encoding {value.get('encoding')!r} for {path}")
@@ -60,7 +69,9 @@ def parse_operation(state: HubState, request: Request, key: str, value: dict) ->
         if value.get("algo", "sha256") != "sha256" or not isinstance(size, int):
             raise HubError(400, f"Invalid lfsFile entry for {path}")
         if not state.storage.blobs.has(oid, size):
-            raise HubError(400, f"LFS object {oid} of {path} was not uploaded (or has another size)")
+            raise HubError(
+                400, f"LFS object {oid} of {path} was not uploaded (or has another size)"
+            )
         return AddFile(path, FileEntry.large(oid, size))
     if key == "deletedFile":
         return DeleteFile(path)
@@ -102,8 +113,14 @@ async def commit(request: Request) -> JSONResponse:
     header, operations = await run_in_threadpool(parse_commit, state, request, body)
     parent = header.get("parentCommit")
     new = await run_in_threadpool(
-        state.storage.commit, repo.repo_type, repo.repo_id, branch, operations,
-        str(header["summary"]), str(header.get("description") or ""), token.user,
+        state.storage.commit,
+        repo.repo_type,
+        repo.repo_id,
+        branch,
+        operations,
+        str(header["summary"]),
+        str(header.get("description") or ""),
+        token.user,
         str(parent) if parent else None,
     )
     url = f"{repo_url(request, repo)}/commit/{new.id}"

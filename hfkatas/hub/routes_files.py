@@ -23,12 +23,18 @@ async def resolve(request: Request) -> FileResponse:
     headers = {"ETag": f'"{entry.etag}"', "X-Repo-Commit": commit.id}
     if entry.lfs:
         headers |= {"X-Linked-Etag": f'"{entry.sha256}"', "X-Linked-Size": str(entry.size)}
-    return FileResponse(state.storage.blobs.path(entry.sha256), headers=headers,
-                        media_type="application/octet-stream")
+    return FileResponse(
+        state.storage.blobs.path(entry.sha256),
+        headers=headers,
+        media_type="application/octet-stream",
+    )
 
 
 ROUTES = [
-    Route("/{kind:repokind}/{namespace}/{name}/resolve/{revision}/{path:path}", resolve,
-          methods=["GET", "HEAD"]),
+    Route(
+        "/{kind:repokind}/{namespace}/{name}/resolve/{revision}/{path:path}",
+        resolve,
+        methods=["GET", "HEAD"],
+    ),
     Route("/{namespace}/{name}/resolve/{revision}/{path:path}", resolve, methods=["GET", "HEAD"]),
 ]

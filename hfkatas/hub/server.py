@@ -29,6 +29,7 @@ def url_of(sock: socket.socket) -> str:
 def make_server(app: Starlette, *, access_log: bool = False) -> uvicorn.Server:
     """A uvicorn server for `app` (no lifespan). It logs through the `logging` set-up of its host
     process (the CLI's, or pytest's capture) instead of installing its own."""
-    config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=access_log,
-                            timeout_graceful_shutdown=5)
+    config = uvicorn.Config(
+        app, lifespan="off", log_config=None, access_log=access_log, timeout_graceful_shutdown=5
+    )
     return uvicorn.Server(config)

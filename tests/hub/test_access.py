@@ -26,7 +26,9 @@ def test_private_repo_is_hidden_from_everyone_but_its_owner(hub: HubHandle, repo
             hh.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id=repo_id, token=token)
 
 
-def test_public_repo_is_readable_anonymously_but_not_writable(hub: HubHandle, repo_name: str) -> None:
+def test_public_repo_is_readable_anonymously_but_not_writable(
+    hub: HubHandle, repo_name: str
+) -> None:
     import huggingface_hub as hh
 
     repo_id = hh.create_repo(repo_name).repo_id
@@ -52,7 +54,9 @@ def test_create_repo_needs_a_write_token_for_the_namespace(hub: HubHandle, repo_
         with pytest.raises(hh.errors.HfHubHTTPError) as error:
             hh.create_repo(repo_id, token=token)
         assert error.value.response.status_code == status, (repo_id, token)
-    assert hh.create_repo(repo_name, token=hub.other_token).repo_id == f"{hub.other_user}/{repo_name}"
+    assert (
+        hh.create_repo(repo_name, token=hub.other_token).repo_id == f"{hub.other_user}/{repo_name}"
+    )
 
 
 def test_missing_repo_revision_and_file(hub: HubHandle, repo_name: str) -> None:
@@ -78,10 +82,13 @@ def test_stale_parent_commit_is_refused(hub: HubHandle, repo_name: str) -> None:
 
     repo_id = hh.create_repo(repo_name).repo_id
     base = hh.model_info(repo_id).sha
-    hh.upload_file(path_or_fileobj=b"1", path_in_repo="one.txt", repo_id=repo_id, parent_commit=base)
+    hh.upload_file(
+        path_or_fileobj=b"1", path_in_repo="one.txt", repo_id=repo_id, parent_commit=base
+    )
     with pytest.raises(hh.errors.HfHubHTTPError) as stale:
-        hh.upload_file(path_or_fileobj=b"2", path_in_repo="two.txt", repo_id=repo_id,
-                       parent_commit=base)
+        hh.upload_file(
+            path_or_fileobj=b"2", path_in_repo="two.txt", repo_id=repo_id, parent_commit=base
+        )
     assert stale.value.response.status_code == 412
     assert sorted(hh.list_repo_files(repo_id)) == [".gitattributes", "one.txt"]
 

@@ -14,10 +14,14 @@ def test_push_dataset_dict_and_load_splits(hub: HubHandle, repo_name: str) -> No
     import huggingface_hub as hh
 
     repo_id = f"{hub.user}/{repo_name}"
-    splits = datasets.DatasetDict({
-        "train": datasets.Dataset.from_dict({"text": [f"train {i}" for i in range(10)], "label": [i % 2 for i in range(10)]}),
-        "validation": datasets.Dataset.from_dict({"text": ["val 0", "val 1"], "label": [0, 1]}),
-    })
+    splits = datasets.DatasetDict(
+        {
+            "train": datasets.Dataset.from_dict(
+                {"text": [f"train {i}" for i in range(10)], "label": [i % 2 for i in range(10)]}
+            ),
+            "validation": datasets.Dataset.from_dict({"text": ["val 0", "val 1"], "label": [0, 1]}),
+        }
+    )
     splits.push_to_hub(repo_id)
 
     files = hh.list_repo_files(repo_id, repo_type="dataset")

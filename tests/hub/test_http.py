@@ -32,8 +32,11 @@ def repo_id(client: httpx2.Client, hub: HubHandle, repo_name: str) -> str:
 def commit(client: httpx2.Client, repo_id: str, *lines: dict) -> httpx2.Response:
     """POST an ndjson commit with a header line and `lines`."""
     body = [{"key": "header", "value": {"summary": "raw commit"}}, *lines]
-    return client.post(f"/api/models/{repo_id}/commit/main", content="\n".join(map(json.dumps, body)),
-                       headers={"Content-Type": "application/x-ndjson"})
+    return client.post(
+        f"/api/models/{repo_id}/commit/main",
+        content="\n".join(map(json.dumps, body)),
+        headers={"Content-Type": "application/x-ndjson"},
+    )
 
 
 def files_of(client: httpx2.Client, repo_id: str) -> list[str]:
@@ -47,7 +50,9 @@ def test_invalid_repo_names_are_refused(client: httpx2.Client, name: str) -> Non
     assert response.status_code in (400, 404) and "Invalid" in response.json()["error"]
 
 
-@pytest.mark.parametrize("path", ["../evil", "/etc/passwd", "a/../../b", "a//b", "./a", ".git/config"])
+@pytest.mark.parametrize(
+    "path", ["../evil", "/etc/passwd", "a/../../b", "a//b", "./a", ".git/config"]
+)
 def test_unsafe_paths_are_refused(client: httpx2.Client, repo_id: str, path: str) -> None:
     line = {"key": "file", "value": {"path": path, "content": "eA==", "encoding": "base64"}}
     response = commit(client, repo_id, line)
@@ -69,11 +74,15 @@ def test_lfs_upload_checks_size_and_hash(client: httpx2.Client, repo_id: str) ->
     content = b"large file content"
     oid = hashlib.sha256(content).hexdigest()
     objects = [{"oid": oid, "size": len(content)}]
-    batch = client.post(f"/{repo_id}.git/info/lfs/objects/batch",
-                        json={"operation": "upload", "transfers": ["basic"], "objects": objects})
+    batch = client.post(
+        f"/{repo_id}.git/info/lfs/objects/batch",
+        json={"operation": "upload", "transfers": ["basic"], "objects": objects},
+    )
     href = batch.json()["objects"][0]["actions"]["upload"]["href"]
-    lfs_line = {"key": "lfsFile", "value": {"path": "big.bin", "algo": "sha256", "oid": oid,
-                                            "size": len(content)}}
+    lfs_line = {
+        "key": "lfsFile",
+        "value": {"path": "big.bin", "algo": "sha256", "oid": oid, "size": len(content)},
+    }
     assert commit(client, repo_id, lfs_line).status_code == 400, "not uploaded yet"
 
     with httpx2.Client(timeout=30) as anonymous:
@@ -82,8 +91,9 @@ def test_lfs_upload_checks_size_and_hash(client: httpx2.Client, repo_id: str) ->
         assert anonymous.put(href, content=content.upper()).status_code == 400, "wrong hash"
         assert anonymous.put(href, content=content).status_code == 200
     assert commit(client, repo_id, lfs_line).status_code == 200
-    again = client.post(f"/{repo_id}.git/info/lfs/objects/batch",
-                        json={"operation": "upload", "objects": objects}).json()
+    again = client.post(
+        f"/{repo_id}.git/info/lfs/objects/batch", json={"operation": "upload", "objects": objects}
+    ).json()
     assert "actions" not in again["objects"][0], "stored objects are not uploaded twice"
     download = client.get(f"/{repo_id}/resolve/main/big.bin")
     assert download.content == content and download.headers["X-Linked-Etag"] == f'"{oid}"'

@@ -16,8 +16,12 @@ def test_upload_file_and_download(hub: HubHandle, repo_name: str, tmp_path: Path
 
     url = hh.create_repo(repo_name)
     assert url.repo_id == f"learner/{repo_name}"
-    info = hh.upload_file(path_or_fileobj=b"hello hub\n", path_in_repo="notes/hello.txt",
-                          repo_id=url.repo_id, commit_message="add hello")
+    info = hh.upload_file(
+        path_or_fileobj=b"hello hub\n",
+        path_in_repo="notes/hello.txt",
+        repo_id=url.repo_id,
+        commit_message="add hello",
+    )
     assert info.oid and info.commit_message == "add hello"
     local = hh.hf_hub_download(url.repo_id, "notes/hello.txt")
     assert Path(local).read_bytes() == b"hello hub\n"
@@ -36,7 +40,9 @@ def test_create_repo_exist_ok_and_conflict(hub: HubHandle, repo_name: str) -> No
     assert len(hh.list_repo_commits(first.repo_id)) == 1, "exist_ok must not touch the repo"
 
 
-def test_upload_folder_and_snapshot_download(hub: HubHandle, repo_name: str, tmp_path: Path) -> None:
+def test_upload_folder_and_snapshot_download(
+    hub: HubHandle, repo_name: str, tmp_path: Path
+) -> None:
     import huggingface_hub as hh
 
     source = tmp_path / "src"
@@ -86,8 +92,10 @@ def test_model_card_load(hub: HubHandle, repo_name: str) -> None:
     import huggingface_hub as hh
 
     repo_id = hh.create_repo(repo_name).repo_id
-    card = hh.ModelCard.from_template(hh.ModelCardData(license="apache-2.0", language="en"),
-                                      model_description="A tiny test model.")
+    card = hh.ModelCard.from_template(
+        hh.ModelCardData(license="apache-2.0", language="en"),
+        model_description="A tiny test model.",
+    )
     card.push_to_hub(repo_id)
     loaded = hh.ModelCard.load(repo_id)
     assert loaded.data.license == "apache-2.0"
@@ -109,12 +117,20 @@ def test_tree_and_paths_info_expand_to_last_commits(hub: HubHandle, repo_name: s
     import huggingface_hub as hh
 
     repo_id = hh.create_repo(repo_name).repo_id
-    first = hh.create_commit(repo_id, [hh.CommitOperationAdd("d/a.txt", b"a"),
-                                       hh.CommitOperationAdd("b.txt", b"b")], commit_message="first")
-    second = hh.upload_file(path_or_fileobj=b"b2", path_in_repo="b.txt", repo_id=repo_id,
-                            commit_message="second")
+    first = hh.create_commit(
+        repo_id,
+        [hh.CommitOperationAdd("d/a.txt", b"a"), hh.CommitOperationAdd("b.txt", b"b")],
+        commit_message="first",
+    )
+    second = hh.upload_file(
+        path_or_fileobj=b"b2", path_in_repo="b.txt", repo_id=repo_id, commit_message="second"
+    )
     tree = {f.path: f.last_commit for f in hh.list_repo_tree(repo_id, recursive=True, expand=True)}
-    assert (tree["d"].oid, tree["d/a.txt"].oid, tree["b.txt"].oid) == (first.oid, first.oid, second.oid)
+    assert (tree["d"].oid, tree["d/a.txt"].oid, tree["b.txt"].oid) == (
+        first.oid,
+        first.oid,
+        second.oid,
+    )
     assert tree["b.txt"].title == "second"
     infos = hh.get_paths_info(repo_id, ["d/a.txt", "missing"], expand=True)
     assert [(i.path, i.last_commit.oid) for i in infos] == [("d/a.txt", first.oid)]

@@ -19,8 +19,10 @@ def client_settings() -> dict[str, object]:
     import huggingface_hub.hf_api
 
     return {
-        "endpoint": constants.ENDPOINT, "offline": constants.is_offline_mode(),
-        "api": huggingface_hub.hf_api.api.endpoint, "cache": constants.HF_HUB_CACHE,
+        "endpoint": constants.ENDPOINT,
+        "offline": constants.is_offline_mode(),
+        "api": huggingface_hub.hf_api.api.endpoint,
+        "cache": constants.HF_HUB_CACHE,
         "datasets_endpoint": datasets.config.HF_ENDPOINT,
         "datasets_offline": datasets.config.HF_HUB_OFFLINE,
         "env": {k: os.environ.get(k) for k in ("HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_TOKEN")},
@@ -43,5 +45,8 @@ def test_use_endpoint_goes_online_and_restores(hub_server: HubHandle, tmp_path: 
 def test_anonymous_endpoint_sends_no_token(hub_server: HubHandle, tmp_path: Path) -> None:
     import huggingface_hub as hh
 
-    with use_endpoint(hub_server.url, None, tmp_path), pytest.raises(hh.errors.LocalTokenNotFoundError):
+    with (
+        use_endpoint(hub_server.url, None, tmp_path),
+        pytest.raises(hh.errors.LocalTokenNotFoundError),
+    ):
         hh.whoami()

@@ -27,8 +27,9 @@ def tiny_tokenizer():  # type: ignore[no-untyped-def]
     vocab = {word: i for i, word in enumerate(["[UNK]", "[PAD]", "hello", "hub", "world"])}
     backend = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="[UNK]"))
     backend.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
-    return transformers.PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]",
-                                                pad_token="[PAD]")
+    return transformers.PreTrainedTokenizerFast(
+        tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]"
+    )
 
 
 def test_push_model_tokenizer_and_load_back(hub: HubHandle, repo_name: str) -> None:
