@@ -17,6 +17,7 @@ QUANTIZATION = {
     "nf4": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4"),
 }
 FLOAT_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+FLOAT_BYTES = {"float32": 4, "bfloat16": 2}
 
 
 def _load(repo_id: str, precision: str) -> Any:
@@ -50,11 +51,21 @@ def test_weight_estimate_matches_the_loaded_footprint(
         repo_id = zoo.variant("tiny-causal", tie_word_embeddings=True, num_hidden_layers=3)
     else:
         repo_id = sized_models[model]
-    estimate = kata.estimate_weight_bytes(AutoConfig.from_pretrained(repo_id), precision)
+    config = AutoConfig.from_pretrained(repo_id)
+    estimate = kata.estimate_weight_bytes(config, precision)
     actual = _load(repo_id, precision).get_memory_footprint()
     assert isinstance(estimate, int), (
         f"estimate_weight_bytes returned {type(estimate).__name__}: return a whole number of bytes"
     )
+    if config.tie_word_embeddings:
+        output_bytes = config.vocab_size * config.hidden_size * FLOAT_BYTES.get(precision, 4)
+        assert abs(estimate - output_bytes - actual) > TOLERANCE * actual, (
+            f"{repo_id} at {precision}: you estimate {estimate:,} bytes, loading takes {actual:,}: "
+            "the difference is the output embeddings (lm_head). With tie_word_embeddings they "
+            "are the input embeddings, stored once: count them once (note that accelerate's "
+            "init_empty_weights leaves them untied, a model built under torch.device('meta') "
+            "ties them)"
+        )
     assert abs(estimate - actual) <= TOLERANCE * actual, (
         f"{repo_id} at {precision}: you estimate {estimate:,} bytes but loading it takes "
         f"{actual:,} (get_memory_footprint). Count every parameter once (tied embeddings are "

@@ -74,6 +74,35 @@ def test_bad_repeat_counts_are_refused(kata: Any, warmup: int, repeats: int) -> 
         kata.median_seconds(lambda: None, warmup=warmup, repeats=repeats)
 
 
+def first_tokens(model: Any, repo_id: str) -> list[int]:
+    """The token greedy generation makes first for each prompt alone."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    tokens = set()
+    for prompt in PROMPTS:
+        inputs = tokenizer(prompt, return_tensors="pt")
+        with torch.no_grad():
+            logits = model(**inputs).logits
+        tokens.add(int(logits[0, -1].argmax()))
+    return sorted(tokens)
+
+
+def prompt_ids(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The prompt tensor of a `generate` call, however it was passed."""
+    for name in ("input_ids", "inputs"):
+        if kwargs.get(name) is not None:
+            return kwargs[name]
+    return args[0]
+
+
+def generation_setting(kwargs: dict[str, Any], name: str, default: Any) -> Any:
+    """A `generate` setting, given as a keyword or inside a `generation_config`."""
+    if name in kwargs:
+        return kwargs[name]
+    return getattr(kwargs.get("generation_config"), name, default)
+
+
 class TimedGenerate:
     """Wraps model.generate: records each call and advances a fake clock per generated token."""
 
@@ -87,9 +116,17 @@ class TimedGenerate:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         output = self.original(*args, **kwargs)
-        input_ids = kwargs.get("input_ids", args[0] if args else None)
-        new_tokens = output.shape[1] - input_ids.shape[1]
-        self.calls.append({**kwargs, "batch": input_ids.shape[0], "new_tokens": new_tokens})
+        input_ids = prompt_ids(args, kwargs)
+        sequences = getattr(output, "sequences", output)  # return_dict_in_generate=True
+        new_tokens = sequences.shape[1] - input_ids.shape[1]
+        self.calls.append(
+            {
+                "batch": input_ids.shape[0],
+                "new_tokens": new_tokens,
+                "use_cache": generation_setting(kwargs, "use_cache", True),
+                "do_sample": generation_setting(kwargs, "do_sample", False),
+            }
+        )
         self.now += SECONDS_PER_TOKEN * new_tokens
         return output
 
@@ -101,6 +138,11 @@ def test_generation_is_measured_on_the_whole_batch(
     kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, monkeypatch: Any, use_cache: bool
 ) -> None:
     model = tiny_causal[0]
+    # Make the first token greedy generation picks an end-of-sequence token: only
+    # min_new_tokens keeps every generation at exactly max_new_tokens.
+    monkeypatch.setattr(
+        model.generation_config, "eos_token_id", first_tokens(model, tiny_causal[1])
+    )
     spy = TimedGenerate(model)
     monkeypatch.setattr(model, "generate", spy)
     stats = kata.measure_generation(
@@ -119,10 +161,10 @@ def test_generation_is_measured_on_the_whole_batch(
             f"a generate call got {call['batch']} prompts: pass the whole batch of "
             f"{len(PROMPTS)} in every call (pad on the left)"
         )
-        assert call.get("use_cache", True) == use_cache, (
+        assert call["use_cache"] == use_cache, (
             f"pass use_cache={use_cache} to every generate call, so the KV cache can be compared"
         )
-        assert not call.get("do_sample", False), "measure greedy generation: do_sample=False"
+        assert not call["do_sample"], "measure greedy generation: do_sample=False"
     full = [call for call in spy.calls if call["new_tokens"] > 1]
     assert len(full) == 3 and all(call["new_tokens"] == 6 for call in full), (
         f"the full generation should run 1 warm-up + 2 repeats, each making exactly 6 new "
