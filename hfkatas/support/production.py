@@ -26,6 +26,7 @@ PROBE_SITECUSTOMIZE = (
     "from hfkatas.support.production import install_ddp_probe\ninstall_ddp_probe()\n"
 )
 KILL_GRACE_S = 5.0
+TRACEBACK = "Traceback (most recent call last)"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,23 @@ class ProcessResult:
 
     def tail(self, lines: int = 25) -> str:
         return "\n".join(self.output.strip().splitlines()[-lines:])
+
+    def excerpt(self, lines: int = 25) -> str:
+        """The first traceback of the run (usually a worker's: the cause), then its last lines.
+        torchrun's own report of a failed worker comes last and says little about why."""
+        text = self.output.strip().splitlines()
+        start = next(
+            (i for i, line in enumerate(text) if line.lstrip().startswith(TRACEBACK)), None
+        )
+        if start is None or start >= len(text) - lines:
+            return self.tail(lines)
+        cause = text[start : start + lines]
+        return "\n".join([*cause, "[...]", *text[-min(lines, 10) :]])
+
+    @property
+    def port_was_taken(self) -> bool:
+        """Whether the run failed because its rendezvous port was taken in the meantime."""
+        return self.code not in (0, None) and "address already in use" in self.output.lower()
 
 
 def free_port() -> int:

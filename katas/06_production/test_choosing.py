@@ -75,10 +75,16 @@ def test_weight_estimate_matches_the_loaded_footprint(
 
 @pytest.mark.task("6.1")
 @pytest.mark.timeout(30)
-def test_unknown_precision_is_refused(kata: Any, sized_models: dict[str, str]) -> None:
+def test_unknown_precision_is_refused(
+    kata: Any, sized_models: dict[str, str], expect_error: Any
+) -> None:
     config = AutoConfig.from_pretrained(sized_models["small"])
-    with pytest.raises(ValueError, match="fp8"):
-        kata.estimate_weight_bytes(config, "fp8")
+    error = expect_error(
+        ValueError,
+        lambda: kata.estimate_weight_bytes(config, "fp8"),
+        "check the precision first and raise a ValueError naming it and the known ones",
+    )
+    assert "fp8" in str(error), f"the ValueError says {str(error)!r}: name the precision 'fp8'"
 
 
 @pytest.mark.task("6.2")
@@ -113,7 +119,7 @@ def test_kv_cache_estimate_equals_the_real_cache(
     ("precision", "cache_dtype"), [("bfloat16", "bfloat16"), ("nf4", "float32")]
 )
 def test_memory_estimate_adds_weights_and_cache(
-    kata: Any, sized_models: dict[str, str], precision: str, cache_dtype: str
+    kata: Any, sized_models: dict[str, str], precision: str, cache_dtype: str, expect_error: Any
 ) -> None:
     config = AutoConfig.from_pretrained(sized_models["medium"])
     total = kata.estimate_memory_bytes(config, precision, batch_size=4, seq_len=96)
@@ -124,8 +130,12 @@ def test_memory_estimate_adds_weights_and_cache(
         f"estimate_memory_bytes at {precision} should be the weights plus a {cache_dtype} KV "
         f"cache ({parts:,} bytes), got {total:,}"
     )
-    with pytest.raises(ValueError, match="int8"):
-        kata.estimate_kv_cache_bytes(config, batch_size=1, seq_len=8, dtype="int8")
+    error = expect_error(
+        ValueError,
+        lambda: kata.estimate_kv_cache_bytes(config, batch_size=1, seq_len=8, dtype="int8"),
+        "the KV cache is kept in a float dtype: refuse dtype='int8' with a ValueError naming it",
+    )
+    assert "int8" in str(error), f"the ValueError says {str(error)!r}: name the dtype 'int8'"
 
 
 def _need(repo_id: str, bytes_per_param: int) -> int:
@@ -182,20 +192,54 @@ def test_the_largest_model_that_fits_is_chosen(
     )
 
 
+def _kv_bytes_per_token(repo_id: str) -> int:
+    """What one token of one sequence adds to the real float32 KV cache of a model."""
+    model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32).eval()
+    with torch.no_grad():
+        cache = model(input_ids=torch.tensor([[3, 4, 5, 6]]), use_cache=True).past_key_values
+    return kv_cache_nbytes(cache) // 4
+
+
+@pytest.mark.task("6.3")
+@pytest.mark.timeout(60)
+def test_the_kv_cache_counts_against_the_budget(
+    kata: Any, sized_models: dict[str, str], needs: dict[tuple[str, str], int]
+) -> None:
+    repo_id, batch_size, seq_len = sized_models["small"], 8, 128
+    cache_fp32 = _kv_bytes_per_token(repo_id) * batch_size * seq_len
+    # float32 weights fit, but not with a float32 cache; bfloat16 weights and cache do.
+    budget = needs[("small", "float32")] + cache_fp32 // 2
+    choice = kata.choose_model(
+        [repo_id],
+        memory_budget_bytes=budget,
+        precisions=("float32", "bfloat16"),
+        batch_size=batch_size,
+        seq_len=seq_len,
+    )
+    assert choice.precision == "bfloat16", (
+        f"with {budget:,} bytes the float32 weights fit, but a batch of {batch_size} × "
+        f"{seq_len} tokens adds a float32 KV cache of {cache_fp32:,} bytes: count the cache "
+        "(estimate_memory_bytes with batch_size and seq_len), so only bfloat16 fits"
+    )
+
+
 @pytest.mark.task("6.3")
 @pytest.mark.timeout(60)
 def test_an_impossible_budget_names_what_would_fit(
-    kata: Any, sized_models: dict[str, str], needs: dict[tuple[str, str], int]
+    kata: Any, sized_models: dict[str, str], needs: dict[tuple[str, str], int], expect_error: Any
 ) -> None:
     budget = needs[("small", "bfloat16")] // 2
-    with pytest.raises(ValueError) as error:
-        kata.choose_model(
+    error = expect_error(
+        ValueError,
+        lambda: kata.choose_model(
             list(sized_models.values()),
             memory_budget_bytes=budget,
             precisions=("float32", "bfloat16"),
             seq_len=8,
-        )
-    message = str(error.value)
+        ),
+        "when no (model, precision) fits the budget, raise a ValueError",
+    )
+    message = str(error)
     assert sized_models["small"] in message and "bfloat16" in message, (
         f"when nothing fits, name the smallest option (the small model at bfloat16) and what it "
         f"needs, so the caller knows what budget would work; your message: {message!r}"

@@ -69,9 +69,15 @@ def test_synchronize_comes_before_every_clock_read(kata: Any) -> None:
 @pytest.mark.task("6.4")
 @pytest.mark.timeout(10)
 @pytest.mark.parametrize(("warmup", "repeats"), [(-1, 3), (1, 0)])
-def test_bad_repeat_counts_are_refused(kata: Any, warmup: int, repeats: int) -> None:
-    with pytest.raises(ValueError):
-        kata.median_seconds(lambda: None, warmup=warmup, repeats=repeats)
+def test_bad_repeat_counts_are_refused(
+    kata: Any, warmup: int, repeats: int, expect_error: Any
+) -> None:
+    expect_error(
+        ValueError,
+        lambda: kata.median_seconds(lambda: None, warmup=warmup, repeats=repeats),
+        f"warmup={warmup}, repeats={repeats} cannot be timed: check warmup >= 0 and "
+        "repeats >= 1 first, and raise a ValueError",
+    )
 
 
 def first_tokens(model: Any, repo_id: str) -> list[int]:

@@ -49,7 +49,10 @@ class BatchSizes:
         self.sizes: list[int] = []
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        input_ids = kwargs.get("input_ids", args[0] if args else None)
+        input_ids = next(
+            (kwargs[name] for name in ("input_ids", "inputs") if kwargs.get(name) is not None),
+            args[0] if args else None,
+        )
         self.sizes.append(int(input_ids.shape[0]))
         return self.original(*args, **kwargs)
 
@@ -90,14 +93,20 @@ def test_batched_completions_equal_one_by_one_generation(
 
 @pytest.mark.task("6.6")
 @pytest.mark.timeout(60)
-def test_the_queue_is_bounded(kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any) -> None:
+def test_the_queue_is_bounded(
+    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, expect_error: Any
+) -> None:
     server = kata.BatchServer(
         tiny_causal[0], tiny_tokenizer, max_batch_size=2, max_queue=2, max_new_tokens=2
     )
     server.submit(PROMPTS[0])
     server.submit(PROMPTS[1])
-    with pytest.raises(queue.Full):
-        server.submit(PROMPTS[2])
+    expect_error(
+        queue.Full,
+        lambda: server.submit(PROMPTS[2]),
+        "with max_queue=2 requests waiting, a third submit must be refused: keep the waiting "
+        "requests in a queue.Queue(maxsize=max_queue) and put_nowait",
+    )
     server.step()
     assert server.submit(PROMPTS[2]) == 2, (
         "after step() frees the queue, submit accepts requests again (this one gets ticket 2)"
@@ -108,7 +117,15 @@ def test_the_queue_is_bounded(kata: Any, tiny_causal: tuple[Any, str], tiny_toke
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("sizes", [{"max_batch_size": 0}, {"max_queue": 0}, {"max_new_tokens": 0}])
 def test_sizes_below_one_are_refused(
-    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, sizes: dict[str, int]
+    kata: Any,
+    tiny_causal: tuple[Any, str],
+    tiny_tokenizer: Any,
+    sizes: dict[str, int],
+    expect_error: Any,
 ) -> None:
-    with pytest.raises(ValueError):
-        kata.BatchServer(tiny_causal[0], tiny_tokenizer, **sizes)
+    expect_error(
+        ValueError,
+        lambda: kata.BatchServer(tiny_causal[0], tiny_tokenizer, **sizes),
+        f"BatchServer(..., {', '.join(f'{k}={v}' for k, v in sizes.items())}) cannot serve "
+        "anything: check every size is at least 1 in __init__ and raise a ValueError",
+    )
