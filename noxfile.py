@@ -93,7 +93,7 @@ def bench(session: nox.Session) -> None:
         "--benchmark-only",
         "--benchmark-autosave",
         "--benchmark-columns=min,median,max,rounds",
-        *(session.posargs or [KATAS, "tests/bench"]),
+        *(session.posargs or ["reference", "tests/bench"]),
     )
 
 

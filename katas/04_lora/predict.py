@@ -21,7 +21,7 @@ env.isolate(katas_home())  # before transformers is imported: repo ids resolve f
 from lora import classify, load_finetuned  # noqa: E402, F401
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="repo id of the base model")
     parser.add_argument("--adapter", required=True, help="folder or repo id of the LoRA adapter")

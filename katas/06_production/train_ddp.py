@@ -13,7 +13,7 @@ from pathlib import Path
 from production import train_lora  # noqa: F401
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model-id", required=True)
     parser.add_argument("--output-dir", required=True, type=Path)

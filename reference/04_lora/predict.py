@@ -21,7 +21,7 @@ env.isolate(katas_home())  # before transformers is imported: repo ids resolve f
 from lora import classify, load_finetuned  # noqa: E402
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="repo id of the base model")
     parser.add_argument("--adapter", required=True, help="folder or repo id of the LoRA adapter")
@@ -32,7 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     """Load base + adapter with `load_finetuned`, then print `classify`'s label for each review."""
-    args = parse_args(argv)
+    args = _parse_args(argv)
     reviews = args.reviews or [line.strip() for line in sys.stdin if line.strip()]
     if not reviews:
         raise SystemExit("no reviews to classify: pass them as arguments or on standard input")

@@ -13,7 +13,7 @@ from pathlib import Path
 from production import train_lora
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model-id", required=True)
     parser.add_argument("--output-dir", required=True, type=Path)
@@ -23,7 +23,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     """Train with `train_lora`; the main process (rank 0) writes the losses to losses.json."""
-    args = parse_args(argv)
+    args = _parse_args(argv)
     losses = train_lora(args.model_id, args.output_dir, max_steps=args.max_steps)
     if int(os.environ.get("RANK", "0")) == 0:
         (args.output_dir / "losses.json").write_text(json.dumps(losses))

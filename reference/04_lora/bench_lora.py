@@ -2,7 +2,7 @@
 12 minutes on 2 CPU cores): run it under the CPU lock.
 
     pytest --solutions=reference -o python_files='bench_*.py' -p no:randomly \
-        katas/04_lora/bench_lora.py --benchmark-only
+        reference/04_lora/bench_lora.py --benchmark-only
 
 Each method trains on the same seeded split; the benchmark records the validation accuracy
 before and after, the trainable parameters, the gradient + AdamW bytes read from the tensors

@@ -1,6 +1,6 @@
 """Kata 06 benchmark: what batching and the KV cache do to generation, with your own code.
 
-    pytest -o python_files='bench_*.py' -p no:randomly katas/06_production/bench_production.py --benchmark-only
+    pytest -o python_files='bench_*.py' -p no:randomly reference/06_production/bench_production.py --benchmark-only
 
 Each case runs your `measure_generation` (warm-up, repeats, median) on the chat model. The table
 (`generation.md`) and the chart (`tokens_per_second.png`) are written to `$KATAS_BENCH_DIR`

@@ -1,7 +1,7 @@
 """Kata 02 figures: generation throughput on SmolLM2, one prompt vs a batch of 8 (`nox -s bench`).
 
     pytest --solutions=reference -o python_files='bench_*.py' -p no:randomly \
-        katas/02_inference/bench_inference.py --benchmark-only
+        reference/02_inference/bench_inference.py --benchmark-only
 
 Each benchmark records the generated tokens and tokens per second in `extra_info`; the summary
 at the end prints the table of the README (best of 3 rounds, so a busy machine counts less),

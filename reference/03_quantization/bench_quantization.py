@@ -1,7 +1,7 @@
 """Kata 03 benchmark: footprint, perplexity and speed of SmolLM2-135M in each precision.
 
     pytest --solutions=reference -o python_files='bench_*.py' -p no:randomly \
-        katas/03_quantization/bench_quantization.py --benchmark-only
+        reference/03_quantization/bench_quantization.py --benchmark-only
 
 Each case loads the chat model in one precision, then times your `perplexity` on the held-out
 text and records your `footprint_report`. The table (`quantization.md`; ratios against the first row of each device) is written to
