@@ -2,7 +2,9 @@
 
 - `--solutions=learner|reference` picks whose code the `kata` fixture hands to the tests.
 - Failures become one line in the learner's terms; the run ends with `NN_topic: 3/7 tasks pass`.
-- `--dev-check` inverts the verdict: every test must fail *on the pristine stub*.
+- `--dev-check` inverts the verdict: every test must fail *on the pristine stub*; each kata's
+  shipped mistakes must be caught with their message, its correct alternatives must pass
+  (`hfkatas.dev_check`).
 - The session is isolated from the learner's Hugging Face cache and tokens, and offline.
 """
 
@@ -19,10 +21,20 @@ import pytest
 
 from hfkatas import env, netguard
 from hfkatas.curriculum import Kata, kata_for_path
+from hfkatas.dev_check import (
+    VARIANT_FIXTURE,
+    VariantRuns,
+    parse_selection,
+    summary_lines,
+    variant_id,
+    variant_of,
+    verdict_items,
+)
 from hfkatas.failures import NOT_IMPLEMENTED, classify, render
 from hfkatas.paths import katas_home, repo_root
 from hfkatas.results import KataResult, TaskResult, save
-from hfkatas.solutions import SOLUTIONS, load_solution
+from hfkatas.solutions import SOLUTIONS, import_dependencies, load_solution
+from hfkatas.variants import ALTERNATIVE, Variant
 
 if TYPE_CHECKING:
     from hfkatas.zoo import Zoo
@@ -45,7 +57,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--dev-check",
         action="store_true",
-        help="kata authors: pass only if every test fails on the pristine stubs",
+        help="kata authors: pass only if every test fails on the pristine stubs, every shipped "
+        "mistake is caught with its message and every shipped alternative passes",
+    )
+    group.addoption(
+        "--variants",
+        default="stubs,mistakes,alternatives",
+        metavar="KINDS",
+        help="with --dev-check: which runs to make (comma-separated: stubs, mistakes, alternatives)",
     )
     group.addoption(
         "--model",
@@ -89,11 +108,17 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     if not overrides:
         netguard.install()
-    config.stash[_STATE] = _State(_ROOT, config.getoption("--solutions"), overrides)
+    state = _State(_ROOT, config.getoption("--solutions"), overrides)
+    if config.getoption("--dev-check"):
+        state.variants = VariantRuns(parse_selection(config.getoption("--variants")))
+    config.stash[_STATE] = state
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     netguard.uninstall()
+    state = config.stash.get(_STATE, None)
+    if state is not None and state.variants is not None:
+        state.variants.cleanup()
 
 
 def _parse_override(text: str) -> tuple[str, str]:
@@ -112,6 +137,8 @@ class _State:
         self.overrides = overrides
         self.results: dict[str, KataResult] = {}
         self.outcomes: dict[str, tuple[Kata, str, str, str]] = {}
+        self.variants: VariantRuns | None = None
+        self.verdicts: list[Variant] = []
 
 
 _STATE = pytest.StashKey[_State]()
@@ -141,16 +168,33 @@ def _kata_under_test(request: pytest.FixtureRequest) -> tuple[Kata, str]:
 
 
 @pytest.fixture
-def kata(request: pytest.FixtureRequest) -> ModuleType:
-    """The module under test: the learner's `katas/NN/topic.py` or `reference/NN/topic.py`."""
-    return load_solution(*_kata_under_test(request))
+def kata_variant() -> object:
+    """Under `--dev-check`, the stub or the shipped mistake / alternative a test runs with."""
+    return None
 
 
 @pytest.fixture
-def kata_dir(request: pytest.FixtureRequest) -> Path:
+def kata(request: pytest.FixtureRequest, kata_variant: object) -> ModuleType:
+    """The module under test: the learner's `katas/NN/topic.py` or `reference/NN/topic.py`."""
+    found, solutions = _kata_under_test(request)
+    if isinstance(kata_variant, Variant):
+        return _variant_runs(request).module(kata_variant, found)
+    return load_solution(found, solutions)
+
+
+@pytest.fixture
+def kata_dir(request: pytest.FixtureRequest, kata_variant: object) -> Path:
     """The folder of the solutions under test (for scripts a kata runs as a subprocess)."""
     found, solutions = _kata_under_test(request)
+    if isinstance(kata_variant, Variant):
+        return _variant_runs(request).folder_of(kata_variant, found)
     return found.solution_dir(solutions)
+
+
+def _variant_runs(request: pytest.FixtureRequest) -> VariantRuns:
+    runs = request.config.stash[_STATE].variants
+    assert runs is not None, "variants run only under --dev-check"
+    return runs
 
 
 @pytest.fixture
@@ -180,7 +224,42 @@ def zoo(pytestconfig: pytest.Config) -> Zoo:
 # ---------------------------------------------------------------- collection
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Under --dev-check, run each kata test on the stub and on the variants of its task."""
+    runs = metafunc.config.stash[_STATE].variants
+    if runs is None or VARIANT_FIXTURE not in metafunc.fixturenames:
+        return
+    found = kata_for_path(Path(str(metafunc.definition.path)), metafunc.config.stash[_STATE].root)
+    marker = metafunc.definition.get_closest_marker("task")
+    if found is None or not marker or not marker.args:
+        return
+    params = runs.for_test(found, str(marker.args[0]))
+    metafunc.parametrize(VARIANT_FIXTURE, params, ids=[variant_id(p) for p in params])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    _skip_cuda_without_gpu(items)
+    state = config.stash[_STATE]
+    if state.variants is not None:
+        verdicts = verdict_items(session, items, state.variants)
+        state.verdicts = [item.variant for item in verdicts]  # type: ignore[attr-defined]
+        items.extend(verdicts)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Import the libraries the selected katas' solution files use, outside any test's timeout."""
+    state = session.config.stash[_STATE]
+    katas = {kata.slug: kata for item in session.items if (kata := _kata_of(item))}
+    for kata in katas.values():
+        import_dependencies(kata, state.solutions)
+        if state.variants is not None:
+            import_dependencies(kata, "reference")
+
+
+def _skip_cuda_without_gpu(items: list[pytest.Item]) -> None:
     if not any(item.get_closest_marker("cuda") for item in items):
         return
     import torch
@@ -205,6 +284,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     task_id = _task_of(item)
     task = found.task(task_id)
     message = ""
+    variant = variant_of(item)
+    if isinstance(variant, Variant):
+        return _variant_report(state, item, variant, call, report)
     if call.excinfo is not None and report.failed:
         failure = classify(call.excinfo, state.root)
         message = render(task_id, failure, task.hint if task else "", task.title if task else "")
@@ -219,6 +301,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.outcome, report.longrepr = "failed", DEV_CHECK_PASSED
         message = DEV_CHECK_PASSED
     _remember(state, item, found, task_id, report, message)
+    return report
+
+
+def _variant_report(
+    state: _State,
+    item: pytest.Item,
+    variant: Variant,
+    call: pytest.CallInfo[None],
+    report: pytest.TestReport,
+) -> pytest.TestReport:
+    """A mistake's failing test is the expected outcome (its verdict item judges the message);
+    an alternative's failing test stays a failure that says a correct solution was rejected."""
+    assert state.variants is not None
+    failed = call.excinfo is not None and report.failed
+    message = classify(call.excinfo, state.root).message if failed and call.excinfo else ""
+    state.variants.record(variant, item.nodeid, failed, message)
+    if failed and variant.kind == ALTERNATIVE:
+        report.longrepr = f"{variant.label} ({variant.learner}) is correct but rejected: {message}"
+    elif failed:
+        report.outcome, report.longrepr = "passed", None
     return report
 
 
@@ -253,6 +355,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     state = terminalreporter.config.stash.get(_STATE, None)
+    if state and state.variants is not None and state.verdicts:
+        terminalreporter.section("hf-katas shipped mistakes and alternatives", sep="-")
+        for line in summary_lines(state.variants, state.verdicts):
+            terminalreporter.write_line(line)
     if not state or not state.results:
         return
     mode = "dev-check" if terminalreporter.config.getoption("--dev-check") else state.solutions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -20,12 +22,15 @@ def module_name(kata: Kata, solutions: str) -> str:
     return f"hfkatas_{solutions}_{kata.slug}"
 
 
-def load_solution(kata: Kata, solutions: str) -> ModuleType:
-    """Import (once per process) `katas/NN/topic.py` or `reference/NN/topic.py`."""
-    name = module_name(kata, solutions)
+def load_solution(
+    kata: Kata, solutions: str, folder: Path | None = None, variant: str = ""
+) -> ModuleType:
+    """Import (once per process) `katas/NN/topic.py` or `reference/NN/topic.py`, or the module
+    of an edited copy of the reference in `folder` (a shipped mistake or alternative)."""
+    name = module_name(kata, solutions) + (f"_{variant.replace('-', '_')}" if variant else "")
     if name in sys.modules:
         return sys.modules[name]
-    path = kata.module_path(solutions)
+    path = (folder / kata.module_path(solutions).name) if folder else kata.module_path(solutions)
     if not path.exists():
         fix = "run `katas reset " + kata.slug + "` to restore it" if solutions == "learner" else ""
         raise SolutionImportError(f"{_shown(path, kata)} is missing. {fix}".strip())
@@ -47,7 +52,40 @@ def load_solution(kata: Kata, solutions: str) -> ModuleType:
             f"{_shown(path, kata)} fails while being imported: {type(error).__name__}: {error}. "
             "Code at the top level of the file runs on import: keep work inside the functions."
         ) from error
+    except BaseException:
+        del sys.modules[name]  # a timeout or Ctrl-C: never keep a half-imported module
+        raise
     return module
+
+
+def import_dependencies(kata: Kata, solutions: str) -> None:
+    """Import the libraries a solution file imports at its top level (transformers, torch, peft).
+
+    Called before the first test runs, so a cold `import transformers` (seconds on a busy laptop)
+    is never charged to one test's timeout. Only top-level library imports are run: the learner's
+    own code runs inside the tests, under their timeouts.
+    """
+    path = kata.module_path(solutions)
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return  # the test that loads it reports the problem
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names = [(alias.name, ()) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [(node.module, tuple(alias.name for alias in node.names))]
+        else:
+            continue
+        for module, attributes in names:
+            if module.split(".")[0] in sys.stdlib_module_names:
+                continue
+            try:
+                imported = importlib.import_module(module)
+                for attribute in attributes:
+                    getattr(imported, attribute, None)  # lazy modules import on attribute access
+            except Exception:
+                continue
 
 
 def is_solution_file(path: str | Path) -> bool:
