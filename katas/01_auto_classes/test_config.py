@@ -62,3 +62,29 @@ def test_architecture_family_from_the_config(kata, zoo, role, family):
     repo_id = zoo.repo_id(role)
     got = kata.architecture_family(repo_id)
     assert got == family, f"{repo_id} is {family!r}, got {got!r}: {FAMILY_HINTS[family]}"
+
+
+# Model types the zoo does not have: a table of the model_types you know cannot answer them.
+OTHER_ARCHITECTURES = [
+    ("gpt_neox", "GPTNeoXForCausalLM", "decoder"),
+    ("olmo", "OlmoForCausalLM", "decoder"),
+    ("roberta", "RobertaForSequenceClassification", "encoder"),
+    ("bart", "BartForConditionalGeneration", "encoder-decoder"),
+]
+
+
+@pytest.mark.task("1.2")
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(("model_type", "architecture", "family"), OTHER_ARCHITECTURES)
+def test_architecture_family_of_models_outside_the_zoo(
+    kata, tmp_path, model_type, architecture, family
+):
+    from transformers import AutoConfig
+
+    AutoConfig.for_model(model_type, architectures=[architecture]).save_pretrained(tmp_path)
+    got = kata.architecture_family(str(tmp_path))
+    assert got == family, (
+        f"a {model_type} saved as {architecture} is {family!r}, got {got!r}: decide from the "
+        "config's fields (is_encoder_decoder, architectures), not from a list of model_type "
+        f"names you know ({FAMILY_HINTS[family]})"
+    )

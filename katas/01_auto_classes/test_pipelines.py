@@ -44,7 +44,11 @@ def test_generate_text_is_greedy_and_returns_only_new_text(kata, zoo, prompt, ne
 @pytest.mark.timeout(60)
 def test_token_features_one_vector_per_token(kata, four_label_bert):
     text = TEXTS[0]
-    features = torch.as_tensor(kata.token_features(four_label_bert, text))
+    features = kata.token_features(four_label_bert, text)
+    assert isinstance(features, torch.Tensor), (
+        f"token_features returned a {type(features).__name__}, not a tensor: the pipeline "
+        "gives nested Python lists unless you pass return_tensors=True"
+    )
     tokenizer = AutoTokenizer.from_pretrained(four_label_bert)
     model = AutoModel.from_pretrained(four_label_bert)
     with torch.no_grad():
