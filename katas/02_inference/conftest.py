@@ -54,3 +54,26 @@ def minilm(zoo: Any) -> Loaded:
 
     repo_id = zoo.repo_id("embed")
     return AutoModel.from_pretrained(repo_id).eval(), AutoTokenizer.from_pretrained(repo_id)
+
+
+@pytest.fixture
+def stand_in_lm(zoo: Any, tiny_lm: Loaded) -> Loaded:
+    """The tiny Llama on PyTorch's `meta` device (a GPU stand-in): calling it records where its
+    inputs are and stops (see hfkatas.support.inference.on_a_stand_in_device)."""
+    from transformers import AutoModelForCausalLM
+
+    from hfkatas.support.inference import on_a_stand_in_device
+
+    model = AutoModelForCausalLM.from_pretrained(zoo.repo_id("tiny-causal"), device_map="meta")
+    return on_a_stand_in_device(model.eval()), tiny_lm[1]
+
+
+@pytest.fixture
+def stand_in_encoder(zoo: Any, minilm: Loaded) -> Loaded:
+    """all-MiniLM-L6-v2 on the `meta` GPU stand-in, like `stand_in_lm`."""
+    from transformers import AutoModel
+
+    from hfkatas.support.inference import on_a_stand_in_device
+
+    model = AutoModel.from_pretrained(zoo.repo_id("embed"), device_map="meta")
+    return on_a_stand_in_device(model.eval()), minilm[1]

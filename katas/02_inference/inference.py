@@ -163,6 +163,7 @@ def stream_generate(
     """Yield pieces of the greedy continuation of `prompt` WHILE they are being generated.
 
     Joined together, the pieces equal `generate_greedy(model, tokenizer, prompt, max_new_tokens)`.
+    If generation fails (in its thread), raise that error here instead of waiting forever.
     """
     # TODO 2.10
     raise NotImplementedError
@@ -187,7 +188,9 @@ def embed_sentences(
     """Sentence embeddings from an encoder loaded with `AutoModel`: shape (len(sentences), hidden).
 
     Mean-pool the last hidden state over real tokens and L2-normalise each row, so a sentence gets
-    the same embedding alone or in a padded batch. Raise ValueError for an empty list.
+    the same embedding alone or in a padded batch. The model may come straight from training
+    (dropout on) and sit on any device; a sentence longer than the model's window is cut to fit.
+    Raise ValueError for an empty list.
     """
     # TODO 2.12
     raise NotImplementedError

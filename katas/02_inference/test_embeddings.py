@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 
-from hfkatas.support.inference import watch_forward
+from hfkatas.support.inference import check_inputs_on_the_model, watch_forward
 
 SHORT = "He strums his guitar."
 LONG = "She played the guitar by the window while the rain fell softly on the old garden."
@@ -113,6 +115,52 @@ def test_padding_does_not_change_an_embedding(kata, minilm):
     )
     with pytest.raises(ValueError):
         kata.embed_sentences(model, tokenizer, [])
+
+
+@pytest.mark.task("2.12")
+@pytest.mark.timeout(60)
+def test_embeddings_of_a_model_in_training_mode(kata, minilm):
+    model, tokenizer = minilm
+    model.train()  # as it is after a fine-tuning step: dropout on
+    try:
+        first, second = (kata.embed_sentences(model, tokenizer, [SHORT, LONG]) for _ in range(2))
+    finally:
+        model.eval()
+    assert torch.allclose(first, second, atol=1e-6), (
+        "the same sentences got two different embeddings: the model is still in training mode, "
+        "so dropout is active. Call model.eval() before running it"
+    )
+
+
+@pytest.mark.task("2.12")
+@pytest.mark.timeout(60)
+def test_embed_sentences_moves_inputs_to_the_models_device(kata, stand_in_encoder):
+    model, tokenizer = stand_in_encoder
+    check_inputs_on_the_model(
+        lambda: kata.embed_sentences(model, tokenizer, [SHORT, LONG]), "embed_sentences"
+    )
+
+
+@pytest.mark.task("2.12")
+@pytest.mark.timeout(60)
+def test_a_sentence_longer_than_the_window_is_cut(kata, minilm):
+    model, tokenizer = minilm
+    window = model.config.max_position_embeddings
+    text = (LONG + " ") * (window // 10)
+    assert len(tokenizer(text).input_ids) > window, "test set-up: the text must be too long"
+    try:
+        embedding = kata.embed_sentences(model, tokenizer, [text, SHORT])[0]
+    except NotImplementedError:
+        raise
+    except (IndexError, RuntimeError) as error:
+        raise AssertionError(
+            f"a sentence longer than the model's {window}-token window crashed the model "
+            f"({type(error).__name__}): pass truncation=True to the tokenizer"
+        ) from None
+    assert torch.allclose(embedding, _manual_embedding(model, tokenizer, text), atol=1e-4), (
+        f"the embedding of a sentence longer than the {window}-token window should be that of "
+        "its first tokens: pass truncation=True to the tokenizer"
+    )
 
 
 # ---------------------------------------------------------------- 2.13
@@ -244,12 +292,22 @@ def test_every_part_of_a_long_text_counts(kata, minilm):
     window = model.config.max_position_embeddings
     text = COOKING * 40 + ASTRONOMY * 30
     assert len(tokenizer(text).input_ids) > 1.5 * window, "test set-up: the text must be long"
-    with watch_forward(model) as log:
-        embedding = kata.embed_long_text(model, tokenizer, text)
-    assert log.calls and log.longest <= window, (
-        f"the model saw {log.longest} tokens at once, more than its {window}-token window: "
-        "split the tokens into chunks"
+    # Like many real tokenizers, this copy does not know the model's window.
+    unaware = copy.deepcopy(tokenizer)
+    unaware.model_max_length = 1_000_000
+    too_long = (
+        f"the model saw more tokens at once than its {window}-token window: split the tokens "
+        "into chunks of at most model.config.max_position_embeddings (the tokenizer's "
+        "model_max_length does not know the model's window)"
     )
+    with watch_forward(model) as log:
+        try:
+            embedding = kata.embed_long_text(model, tokenizer=unaware, text=text)
+        except NotImplementedError:
+            raise
+        except (IndexError, RuntimeError):
+            raise AssertionError(too_long) from None
+    assert log.calls and log.longest <= window, too_long
     astronomy = _manual_embedding(model, tokenizer, ASTRONOMY * 3)
     beginning = _manual_embedding(model, tokenizer, text)  # truncated to the window
     assert float(embedding @ astronomy) > float(beginning @ astronomy) + 0.05, (

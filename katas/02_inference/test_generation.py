@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -10,6 +11,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
 from hfkatas.paths import repo_root
 from hfkatas.support.inference import (
+    check_inputs_on_the_model,
     greedy_continuation,
     transformers_warnings,
     watch_forward,
@@ -39,11 +41,24 @@ def _padding_warnings(messages: list[str]) -> list[str]:
 # ---------------------------------------------------------------- 2.1
 
 
+def _load(kata, repo_id: str, **options):
+    """load_for_generation, with the error of a model that has no LM head named."""
+    try:
+        return kata.load_for_generation(repo_id, **options)
+    except AttributeError as error:
+        if "generation_config" not in str(error):
+            raise
+        raise AssertionError(
+            f"{error}: only a model with a language-model head has a generation config. Load it "
+            "with AutoModelForCausalLM, not AutoModel (which has no language-model head)"
+        ) from None
+
+
 @pytest.mark.task("2.1")
 @pytest.mark.timeout(60)
 def test_load_gives_a_generating_model_and_a_left_padding_tokenizer(kata, zoo):
-    model, tokenizer = kata.load_for_generation(zoo.repo_id("tiny-causal"))
-    assert model.can_generate(), (
+    model, tokenizer = _load(kata, zoo.repo_id("tiny-causal"))
+    assert model.can_generate() and model.get_output_embeddings() is not None, (
         f"{type(model).__name__} has no language-model head, so it cannot generate: load it "
         "with AutoModelForCausalLM, not AutoModel"
     )
@@ -70,7 +85,7 @@ def test_load_gives_a_generating_model_and_a_left_padding_tokenizer(kata, zoo):
 @pytest.mark.task("2.1")
 @pytest.mark.timeout(60)
 def test_loaded_model_has_dropout_off(kata, zoo):
-    model, tokenizer = kata.load_for_generation(zoo.repo_id("tiny-dropout"))
+    model, tokenizer = _load(kata, zoo.repo_id("tiny-dropout"))
     training = [name for name, module in model.named_modules() if module.training]
     assert not training, (
         f"{len(training)} modules are in training mode (dropout is on, so outputs are random): "
@@ -87,7 +102,7 @@ def test_loaded_model_has_dropout_off(kata, zoo):
 @pytest.mark.task("2.1")
 @pytest.mark.timeout(60)
 def test_batched_generate_after_loading_warns_about_nothing(kata, zoo):
-    model, tokenizer = kata.load_for_generation(zoo.repo_id("tiny-causal"))
+    model, tokenizer = _load(kata, zoo.repo_id("tiny-causal"))
     batch = tokenizer(PROMPTS, return_tensors="pt", padding=True)
     with transformers_warnings() as messages, torch.no_grad():
         sequences = model.generate(**batch, max_new_tokens=5, do_sample=False)
@@ -106,10 +121,22 @@ def test_batched_generate_after_loading_warns_about_nothing(kata, zoo):
 
 
 @pytest.mark.task("2.1")
+@pytest.mark.timeout(60)
+def test_load_puts_the_model_on_the_device_asked_for(kata, zoo):
+    model, _ = _load(kata, zoo.repo_id("tiny-causal"), device="meta")
+    devices = sorted({str(parameter.device) for parameter in model.parameters()})
+    assert devices == ["meta"], (
+        f"device='meta' was asked for (the test's stand-in for a GPU) but the parameters are on "
+        f"{', '.join(devices)}: the device argument is ignored, move the model with "
+        "model.to(device)"
+    )
+
+
+@pytest.mark.task("2.1")
 @pytest.mark.cuda
 @pytest.mark.timeout(120)
 def test_load_puts_the_model_on_the_gpu(kata, zoo):
-    model, _ = kata.load_for_generation(zoo.repo_id("tiny-causal"), device="cuda")
+    model, _ = _load(kata, zoo.repo_id("tiny-causal"), device="cuda")
     assert all(p.device.type == "cuda" for p in model.parameters()), (
         "device='cuda' was asked for but some parameters stayed on the CPU: use model.to(device)"
     )
@@ -148,6 +175,16 @@ def test_greedy_returns_only_the_new_text(kata, tiny_lm, max_new_tokens):
     assert call.settings["pad_token_id"] == tokenizer.pad_token_id, (
         "generate did not get the pad token id (this model's generation config has none): pass "
         "pad_token_id=tokenizer.pad_token_id"
+    )
+
+
+@pytest.mark.task("2.2")
+@pytest.mark.timeout(60)
+def test_greedy_moves_inputs_to_the_models_device(kata, stand_in_lm):
+    model, tokenizer = stand_in_lm
+    check_inputs_on_the_model(
+        lambda: kata.generate_greedy(model, tokenizer, PROMPTS[0], max_new_tokens=4),
+        "generate_greedy",
     )
 
 
@@ -430,11 +467,16 @@ def test_batch_of_nothing_is_an_empty_list(kata, tiny_lm):
 # ---------------------------------------------------------------- 2.8
 
 
+TOKENIZER_MAX_LENGTH = 1_000_000
+
+
 @pytest.fixture(scope="module")
 def short_context_lm(zoo):
-    """A tiny Llama with a 96-token window, so a hard-coded 128 shows."""
+    """A tiny Llama with a 96-token window, so a hard-coded 128 shows, and a tokenizer whose
+    model_max_length says nothing about that window."""
     repo_id = zoo.variant("tiny-causal", model_max_length=96)
-    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    # Like many real tokenizers, this one does not know the model's window.
+    tokenizer = AutoTokenizer.from_pretrained(repo_id, model_max_length=TOKENIZER_MAX_LENGTH)
     tokenizer.pad_token = tokenizer.eos_token
     return AutoModelForCausalLM.from_pretrained(repo_id).eval(), tokenizer
 
@@ -457,7 +499,9 @@ def test_long_prompt_keeps_its_end_and_room_for_new_tokens(kata, short_context_l
     seen = calls[-1].input_ids
     assert seen.shape[1] + budget <= window, (
         f"generate got {seen.shape[1]} prompt tokens + {budget} new ones, more than the "
-        f"{window}-token window: truncate the prompt to window - max_new_tokens tokens"
+        f"{window}-token window: truncate the prompt to window - max_new_tokens tokens, with the "
+        "window read from model.config.max_position_embeddings (tokenizer.model_max_length is "
+        f"{tokenizer.model_max_length} here: the tokenizer does not know the model's window)"
     )
     assert torch.equal(seen[0].cpu(), kept[0]), (
         f"generate did not get the LAST {window - budget} prompt tokens: truncate from the "
@@ -551,3 +595,47 @@ def test_pieces_arrive_while_generating(kata, smol):
         "the first piece arrived only after generation had finished: run generate in a "
         "thread with a TextIteratorStreamer and yield from the streamer"
     )
+
+
+class _GenerationFailed(RuntimeError):
+    """What the test's broken generate raises (as a GPU out of memory would)."""
+
+
+@pytest.mark.task("2.10")
+@pytest.mark.timeout(60)
+def test_a_failing_generation_is_an_error_not_a_hang(kata, tiny_lm):
+    model, tokenizer = tiny_lm
+    outcome: list[object] = []
+
+    def broken_generate(*args, **kwargs):
+        raise _GenerationFailed("CUDA out of memory (the test's stand-in for a real failure)")
+
+    def consume() -> None:
+        try:
+            outcome.append(list(kata.stream_generate(model, tokenizer, PROMPTS[0], 4)))
+        except BaseException as error:
+            outcome.append(error)
+
+    model.generate = broken_generate
+    try:
+        reader = threading.Thread(target=consume, daemon=True)
+        reader.start()
+        reader.join(timeout=STREAM_FAILURE_DEADLINE_S)
+    finally:
+        del model.generate
+    assert outcome, (
+        f"stream_generate hangs when the generation thread fails: after "
+        f"{STREAM_FAILURE_DEADLINE_S} s it was still waiting for text that will never come. "
+        "Catch the thread's error, end the streamer (streamer.end(), or give "
+        "TextIteratorStreamer a timeout) and re-raise the error"
+    )
+    if isinstance(outcome[0], NotImplementedError):
+        raise outcome[0]
+    assert isinstance(outcome[0], _GenerationFailed), (
+        f"generation failed in its thread, but stream_generate "
+        f"{'returned ' + repr(outcome[0]) if isinstance(outcome[0], list) else 'raised ' + repr(outcome[0])}: "
+        "re-raise the generation thread's error, so the caller knows the text is incomplete"
+    )
+
+
+STREAM_FAILURE_DEADLINE_S = 20

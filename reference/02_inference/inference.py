@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from queue import Empty
 from threading import Thread
 
 import torch
@@ -15,6 +16,8 @@ from transformers import (
     TextIteratorStreamer,
     TopPLogitsWarper,
 )
+
+STREAM_TIMEOUT_S = 120  # stream_generate's limit on waiting for the next piece of text
 
 # ---------------------------------------------------------------- generation
 
@@ -203,16 +206,29 @@ def stream_generate(
 ) -> Iterator[str]:
     """Yield pieces of the greedy continuation while it is being generated."""
     config = make_generation_config(max_new_tokens)
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-    worker = Thread(
-        target=_generate,
-        args=(model, tokenizer, [prompt], config),
-        kwargs={"streamer": streamer},
-        daemon=True,
+    streamer = TextIteratorStreamer(
+        tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=STREAM_TIMEOUT_S
     )
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            _generate(model, tokenizer, [prompt], config, streamer=streamer)
+        except BaseException as error:  # handed to the caller below
+            errors.append(error)
+            streamer.end()  # a failed generate never ends the stream itself
+
+    worker = Thread(target=work, daemon=True)
     worker.start()
-    yield from (piece for piece in streamer if piece)
+    try:
+        yield from (piece for piece in streamer if piece)
+    except Empty:
+        raise TimeoutError(
+            f"generation produced no text for {STREAM_TIMEOUT_S} s: is the model stuck?"
+        ) from None
     worker.join()
+    if errors:
+        raise errors[0]
 
 
 # ---------------------------------------------------------------- embeddings
@@ -232,6 +248,7 @@ def embed_sentences(
         raise ValueError("sentences is empty: pass at least one sentence to embed")
     inputs = tokenizer(sentences, padding=True, truncation=True, return_tensors="pt")
     inputs = inputs.to(model.device)
+    model.eval()
     with torch.no_grad():
         hidden = model(**inputs).last_hidden_state
     pooled = mean_pool(hidden, inputs["attention_mask"])
