@@ -81,17 +81,21 @@ def estimated_footprint(model: torch.nn.Module, bits: float, full_precision_byte
 
 
 def precision_settings(precision: str) -> dict[str, Any]:
-    """`from_pretrained` keyword arguments for the CPU precisions the kata compares."""
+    """`from_pretrained` keyword arguments for the CPU precisions the kata compares.
+
+    Quantized models get an explicit float32 dtype for the layers they keep in full precision
+    (transformers 4.57 forces float16 when a BitsAndBytesConfig comes without a dtype)."""
     from transformers import BitsAndBytesConfig
 
+    nf4 = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")
     settings: dict[str, dict[str, Any]] = {
         "fp32": {"dtype": torch.float32},
         "bf16": {"dtype": torch.bfloat16},
         "int8": {"quantization_config": BitsAndBytesConfig(load_in_8bit=True)},
-        "nf4": {
-            "quantization_config": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")
-        },
+        "nf4": {"quantization_config": nf4},
     }
+    for quantized in ("int8", "nf4"):
+        settings[quantized]["dtype"] = torch.float32
     if precision not in settings:
         raise ValueError(f"unknown precision {precision!r}: choose one of {sorted(settings)}")
     return settings[precision]

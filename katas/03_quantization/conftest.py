@@ -109,3 +109,16 @@ def from_pretrained_calls(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(PreTrainedModel, "from_pretrained", classmethod(spy))
     return calls
+
+
+@pytest.fixture
+def stand_in_lm(zoo) -> tuple[Any, Any]:
+    """A tiny Llama on PyTorch's `meta` device (a GPU stand-in): calling it records where its
+    inputs are and stops (see hfkatas.support.inference.on_a_stand_in_device)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from hfkatas.support.inference import on_a_stand_in_device
+
+    repo_id = zoo.repo_id("tiny-causal")
+    model = AutoModelForCausalLM.from_pretrained(repo_id, device_map="meta")
+    return on_a_stand_in_device(model.eval()), AutoTokenizer.from_pretrained(repo_id)

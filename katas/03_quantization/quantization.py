@@ -77,8 +77,8 @@ def footprint_report(
 
 
 def perplexity(model: PreTrainedModel, tokenizer: Any, text: str) -> float:
-    """exp(mean next-token cross-entropy) of `text` under `model`. Text with fewer than two
-    tokens is a ValueError (there is nothing to predict)."""
+    """exp(mean next-token cross-entropy) of `text` under `model` (which may sit on any device).
+    Text with fewer than two tokens is a ValueError (there is nothing to predict)."""
     # TODO 3.6
     raise NotImplementedError
 
@@ -106,7 +106,8 @@ def choose_precision(
 def generate_greedy(
     model: PreTrainedModel, tokenizer: Any, prompt: str, max_new_tokens: int = 20
 ) -> str:
-    """The greedy continuation of `prompt` (the new text only, special tokens removed)."""
+    """The greedy continuation of `prompt` (the new text only, special tokens removed), with a
+    model that may sit on any device."""
     # TODO 3.9
     raise NotImplementedError
 

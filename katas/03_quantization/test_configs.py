@@ -9,7 +9,9 @@ from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
 
 def _load(repo_id: str, config: BitsAndBytesConfig) -> torch.nn.Module:
-    return AutoModelForCausalLM.from_pretrained(repo_id, quantization_config=config)
+    return AutoModelForCausalLM.from_pretrained(
+        repo_id, quantization_config=config, dtype=torch.float32
+    )
 
 
 def _linear_layers(model: torch.nn.Module) -> dict[str, torch.nn.Linear]:

@@ -9,6 +9,7 @@ import pytest
 import torch
 from transformers import AutoTokenizer
 
+from hfkatas.support.inference import check_inputs_on_the_model
 from hfkatas.support.quantization import (
     HELD_OUT_TEXT,
     estimated_footprint,
@@ -99,6 +100,15 @@ def test_perplexity_is_exp_of_the_mean_next_token_loss(kata, tiny, text):
     assert got == pytest.approx(expected, rel=1e-4), (
         f"perplexity {got:.4f}, expected {expected:.4f}: exp of the mean cross-entropy of each "
         "token given the ones before it (pass labels=input_ids and take exp(loss))"
+    )
+
+
+@pytest.mark.task("3.6")
+@pytest.mark.timeout(60)
+def test_perplexity_moves_inputs_to_the_models_device(kata, stand_in_lm):
+    model, tokenizer = stand_in_lm
+    check_inputs_on_the_model(
+        lambda: kata.perplexity(model, tokenizer, HELD_OUT_TEXT[:200]), "perplexity"
     )
 
 
@@ -264,4 +274,13 @@ def test_generate_greedy_needs_a_new_token(kata, chat_models, chat_tokenizer, ex
         lambda: kata.generate_greedy(chat_models["nf4"], chat_tokenizer, PROMPT, max_new_tokens=0),
         "max_new_tokens=0 asks for no text at all",
         mentions=("max_new_tokens",),
+    )
+
+
+@pytest.mark.task("3.9")
+@pytest.mark.timeout(60)
+def test_generate_greedy_moves_inputs_to_the_models_device(kata, stand_in_lm):
+    model, tokenizer = stand_in_lm
+    check_inputs_on_the_model(
+        lambda: kata.generate_greedy(model, tokenizer, PROMPT, max_new_tokens=3), "generate_greedy"
     )

@@ -86,7 +86,10 @@ def load_quantized(repo_id: str, config: BitsAndBytesConfig | Mapping[str, Any])
         )
     if config.load_in_4bit:
         _check_quant_type(config.bnb_4bit_quant_type)
-    model = AutoModelForCausalLM.from_pretrained(repo_id, quantization_config=config)
+    # An explicit dtype for the layers kept in full precision: transformers 4.57 would force float16.
+    model = AutoModelForCausalLM.from_pretrained(
+        repo_id, quantization_config=config, dtype=torch.float32
+    )
     return model.eval()
 
 
@@ -183,11 +186,6 @@ def generate_greedy(
     return tokenizer.decode(new_tokens, skip_special_tokens=True)
 
 
-def _check_gpu_precision(precision: object) -> None:
-    if precision not in GPU_PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}: choose one of {GPU_PRECISIONS}")
-
-
 def load_on_gpu(repo_id: str, precision: str) -> PreTrainedModel:
     """Load a causal LM onto the GPU with `device_map="auto"`: 'fp16' (float16 weights), 'int8'
     (LLM.int8, float16 elsewhere) or 'nf4' (NF4 with bfloat16 compute, bfloat16 elsewhere).
@@ -202,11 +200,6 @@ def load_on_gpu(repo_id: str, precision: str) -> PreTrainedModel:
         settings = {"dtype": torch.bfloat16, "quantization_config": nf4}
     model = AutoModelForCausalLM.from_pretrained(repo_id, device_map="auto", **settings)
     return model.eval()
-
-
-def _check_gpu_precision(precision: object) -> None:
-    if precision not in GPU_PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}: choose one of {GPU_PRECISIONS}")
 
 
 def peak_gpu_memory(repo_id: str, precision: str, text: str) -> int:
