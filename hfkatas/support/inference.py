@@ -217,3 +217,16 @@ def check_inputs_on_the_model(call: Callable[[], object], what: str) -> None:
         f"inputs on {', '.join(wrong) or 'nothing'}: move the tokenizer's output to the model's "
         "device with .to(model.device)"
     )
+
+
+def value_error_naming(call: Callable[[], object], name: str, what: str) -> ValueError:
+    """`call()` must raise a ValueError whose message names `name` (the argument to fix);
+    `what` says what was wrong with the input, for the failure message."""
+    from hfkatas.expect import expect_error
+
+    error = expect_error(ValueError, call, f"{what}: raise a ValueError that names {name!r}")
+    assert name in str(error), (
+        f"the ValueError for {what} should name {name!r}, so the reader knows what to fix; "
+        f"it says: {error or '(nothing)'}"
+    )
+    return error

@@ -24,7 +24,15 @@ def test_config_summary_reads_the_config(
     kata, zoo, request, fixture, model_type, hidden_size, layers
 ):
     repo_id = request.getfixturevalue(fixture)
-    summary = kata.config_summary(repo_id)
+    try:
+        summary = kata.config_summary(repo_id)
+    except (AttributeError, KeyError) as error:
+        raise AssertionError(
+            f"reading the config of {repo_id} failed ({type(error).__name__}: {error}): a "
+            f"{model_type} config.json has its own names (n_embd, d_model), but every config "
+            "object answers to config.hidden_size, config.num_hidden_layers and "
+            "config.vocab_size"
+        ) from None
     assert isinstance(summary, dict), (
         f"config_summary should return a dict, got {type(summary).__name__}"
     )

@@ -118,10 +118,12 @@ def test_encode_batch_pads_truncates_and_masks(kata, zoo, max_length):
         "truncation=True and max_length=max_length"
     )
     for row, text in enumerate(PROMPTS):
-        real = min(len(tokenizer(text)["input_ids"]), max_length)
+        tokens = len(tokenizer(text)["input_ids"])
+        real = min(tokens, max_length)
         assert int(mask[row].sum()) == real, (
-            f"row {row} should have {real} real tokens marked 1 in the attention mask, got "
-            f"{int(mask[row].sum())}: let the tokenizer build the mask"
+            f"row {row} has {int(mask[row].sum())} tokens marked 1 in the attention mask, but "
+            f"its text has {tokens} tokens and max_length={max_length} keeps {real}: encode with "
+            "max_length=max_length and truncation=True, and return the mask the tokenizer builds"
         )
         assert bool((ids[row][mask[row] == 0] == tokenizer.pad_token_id).all()), (
             f"row {row}: positions masked with 0 should hold the pad token"

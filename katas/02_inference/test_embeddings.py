@@ -7,7 +7,7 @@ import copy
 import pytest
 import torch
 
-from hfkatas.support.inference import check_inputs_on_the_model, watch_forward
+from hfkatas.support.inference import check_inputs_on_the_model, value_error_naming, watch_forward
 
 SHORT = "He strums his guitar."
 LONG = "She played the guitar by the window while the rain fell softly on the old garden."
@@ -113,8 +113,9 @@ def test_padding_does_not_change_an_embedding(kata, minilm):
         "the short sentence gets a different embedding next to a long one: its padding is "
         "counted in the mean. Use the attention mask when pooling"
     )
-    with pytest.raises(ValueError):
-        kata.embed_sentences(model, tokenizer, [])
+    value_error_naming(
+        lambda: kata.embed_sentences(model, tokenizer, []), "empty", "an empty list of sentences"
+    )
 
 
 @pytest.mark.task("2.12")
@@ -222,8 +223,11 @@ def test_search_k_edges(kata, minilm):
     results = kata.semantic_search(model, tokenizer, "guitar", CORPUS[:2], k=5)
     assert len(results) == 2, "k larger than the corpus should return every sentence once"
     for bad_k in (0, -1):
-        with pytest.raises(ValueError, match="k"):
-            kata.semantic_search(model, tokenizer, "guitar", CORPUS, k=bad_k)
+        value_error_naming(
+            lambda bad_k=bad_k: kata.semantic_search(model, tokenizer, "guitar", CORPUS, k=bad_k),
+            "k",
+            f"k={bad_k}",
+        )
 
 
 # ---------------------------------------------------------------- 2.15
@@ -328,5 +332,8 @@ def test_chunk_size_is_respected(kata, minilm):
         "tokens ([CLS], [SEP]) in each chunk"
     )
     for bad in (model.config.max_position_embeddings + 1, 1):
-        with pytest.raises(ValueError, match="chunk_tokens"):
-            kata.embed_long_text(model, tokenizer, LONG, chunk_tokens=bad)
+        value_error_naming(
+            lambda bad=bad: kata.embed_long_text(model, tokenizer, LONG, chunk_tokens=bad),
+            "chunk_tokens",
+            f"chunk_tokens={bad}",
+        )
