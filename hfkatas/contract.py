@@ -9,6 +9,7 @@ from types import ModuleType
 
 from hfkatas.curriculum import Kata
 from hfkatas.solutions import load_solution
+from hfkatas.variants import ALTERNATIVE, MISTAKE, VariantError, load_variants, materialize
 
 
 def public_api(module: ModuleType) -> dict[str, str]:
@@ -117,4 +118,39 @@ def readme_problems(kata: Kata) -> list[str]:
             problems.append(f"task {task.id} should be numbered {kata.number}.N")
         if not task.hint:
             problems.append(f"task {task.id} has no hint (<details><summary>Hint</summary>)")
+    return problems
+
+
+MIN_MISTAKES, MIN_ALTERNATIVES = 8, 3
+MISTAKES_HEADING = "## Mistakes these tests catch"
+
+
+def variant_problems(kata: Kata, scratch: Path) -> list[str]:
+    """The kata ships enough mistakes and alternatives, each applies to the current reference,
+    and the README lists every mistake (its `learner` text) under MISTAKES_HEADING."""
+    try:
+        variants = load_variants(kata)
+        for variant in variants:
+            materialize(variant, kata, scratch)
+    except VariantError as error:
+        return [str(error)]
+    mistakes = [v for v in variants if v.kind == MISTAKE]
+    alternatives = [v for v in variants if v.kind == ALTERNATIVE]
+    problems = []
+    if len(mistakes) < MIN_MISTAKES:
+        problems.append(f"ships {len(mistakes)} mistakes in variants.toml; at least {MIN_MISTAKES}")
+    if len(alternatives) < MIN_ALTERNATIVES:
+        problems.append(
+            f"ships {len(alternatives)} correct alternatives; at least {MIN_ALTERNATIVES}"
+        )
+    readme = (kata.kata_dir / "README.md").read_text(encoding="utf-8")
+    _, found, section = readme.partition(MISTAKES_HEADING)
+    if not found:
+        return [*problems, f"README.md has no `{MISTAKES_HEADING}` section"]
+    listed = " ".join(section.split("\n## ", 1)[0].split())
+    problems += [
+        f"README.md does not list mistake {m.id!r}: {m.learner!r}"
+        for m in mistakes
+        if m.learner not in listed
+    ]
     return problems

@@ -9,6 +9,7 @@ from hfkatas.contract import (
     signature_mismatches,
     task_marker_problems,
     unfinished_stub_problems,
+    variant_problems,
 )
 from hfkatas.curriculum import Kata, load_curriculum
 
@@ -35,4 +36,9 @@ def test_stubs_are_unfinished(kata: Kata):
 
 def test_stub_and_reference_signatures_match(kata: Kata):
     problems = signature_mismatches(kata)
+    assert not problems, "\n".join(problems)
+
+
+def test_ships_mistakes_and_alternatives_that_apply_and_are_listed(kata: Kata, tmp_path):
+    problems = variant_problems(kata, tmp_path)
     assert not problems, "\n".join(problems)
