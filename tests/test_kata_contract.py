@@ -7,6 +7,7 @@ import pytest
 from hfkatas.contract import (
     readme_problems,
     signature_mismatches,
+    solution_file_problems,
     task_marker_problems,
     unfinished_stub_problems,
     variant_problems,
@@ -26,6 +27,11 @@ def test_readme_has_time_tasks_and_hints(kata: Kata):
 
 def test_every_test_names_a_task_and_every_task_is_tested(kata: Kata):
     problems = task_marker_problems(kata)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_listed_solution_file_exists(kata: Kata):
+    problems = solution_file_problems(kata)
     assert not problems, "\n".join(problems)
 
 
