@@ -80,6 +80,50 @@ def signature_mismatches(kata: Kata) -> list[str]:
     return sorted(problems)
 
 
+def _contract_texts(source: str) -> dict[str, str]:
+    """What a learner reads as the contract: the module's and each public definition's
+    docstring, and the value of each module-level UPPER_CASE constant."""
+    tree = ast.parse(source)
+    texts = {"module docstring": ast.get_docstring(tree) or ""}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not node.name.startswith("_"):
+                texts[f"{node.name} docstring"] = ast.get_docstring(node) or ""
+            if isinstance(node, ast.ClassDef):
+                texts.update(
+                    (f"{node.name}.{m.name} docstring", ast.get_docstring(m) or "")
+                    for m in node.body
+                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and (not m.name.startswith("_") or m.name == "__init__")
+                )
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id.isupper() and node.value is not None:
+                texts[f"constant {target.id}"] = ast.unparse(node.value)
+    return texts
+
+
+def docstring_drift(kata: Kata) -> list[str]:
+    """Stub and reference carry the same docstrings and constants, so a solution diff shows code."""
+    stubs, references = _sources(kata, "learner"), _sources(kata, "reference")
+    problems = []
+    for name in sorted(stubs.keys() & references.keys()):
+        stub, reference = _contract_texts(stubs[name]), _contract_texts(references[name])
+        problems += [
+            f"{name}: the {what} differs between stub and reference"
+            for what in sorted(stub.keys() & reference.keys())
+            if what != "module docstring" and stub[what] != reference[what]
+        ]
+        problems += [
+            f"{name}: {what} is in the stub but not in the reference"
+            for what in sorted(stub.keys() - reference.keys())
+            if what.startswith("constant")
+        ]
+    return problems
+
+
 def unfinished_stub_problems(kata: Kata) -> list[str]:
     """Public stub functions raise NotImplementedError, and each task's `# TODO N.M` marker sits
     in the file its manifest entry names (and no marker names a task the manifest lacks)."""

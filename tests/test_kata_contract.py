@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hfkatas.contract import (
+    docstring_drift,
     readme_problems,
     signature_mismatches,
     solution_file_problems,
@@ -47,4 +48,9 @@ def test_stub_and_reference_signatures_match(kata: Kata):
 
 def test_ships_mistakes_and_alternatives_that_apply_and_are_listed(kata: Kata, tmp_path):
     problems = variant_problems(kata, tmp_path)
+    assert not problems, "\n".join(problems)
+
+
+def test_stub_and_reference_share_docstrings_and_constants(kata: Kata):
+    problems = docstring_drift(kata)
     assert not problems, "\n".join(problems)
