@@ -29,7 +29,9 @@ def test_a_message_missing_a_word_names_the_word():
 
 
 def test_another_error_or_none_says_what_to_fix():
-    with pytest.raises(AssertionError, match=r"expected a ValueError, got KeyError: 'x'\. Create it"):
+    with pytest.raises(
+        AssertionError, match=r"expected a ValueError, got KeyError: 'x'\. Create it"
+    ):
         expect_error(ValueError, fail(KeyError("x")), "Create it")
     with pytest.raises(AssertionError, match=r"nothing was raised\. Create it"):
         expect_error(ValueError, lambda: None, "Create it")
