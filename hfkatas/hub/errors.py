@@ -36,7 +36,8 @@ def entry_not_found(path: str) -> HubError:
 
 
 def header_safe(text: str, limit: int = 500) -> str:
-    """`text` as a header value: printable ASCII only (other characters escaped), bounded.
+    """`text` as a header value: printable ASCII only (other characters escaped), bounded, no
+    whitespace at either end.
 
     HTTP headers are Latin-1 without control characters: a raw `模型.bin` or NUL byte in a header
     would crash the response. The JSON body keeps the message as it is."""
@@ -44,7 +45,7 @@ def header_safe(text: str, limit: int = 500) -> str:
         char if " " <= char <= "~" else char.encode("unicode_escape").decode("ascii")
         for char in text[:limit]
     )
-    return escaped + ("..." if len(text) > limit else "")
+    return escaped.strip() + ("..." if len(text) > limit else "")
 
 
 def error_response(error: HubError) -> Response:
