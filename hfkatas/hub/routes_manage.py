@@ -10,7 +10,7 @@ from starlette.routing import Route
 from .errors import HubError
 from .names import validate_repo_id, validate_repo_type
 from .routes_repos import API, caller_name, info_json, visibility_of
-from .schema import field
+from .schema import JsonObject, field
 from .state import hub, read_json, readable_repo, repo_url
 from .storage import DEFAULT_BRANCH, Repo
 
@@ -20,13 +20,13 @@ _SORT_KEYS = {"id", "createdAt", "lastModified", "downloads", "likes", "trending
 _SETTINGS = {"visibility", "private", "gated"}
 
 
-def split_repo_id(value: str, where: str) -> tuple[str, str]:
-    """`namespace/name` as its two validated parts."""
+def repo_id_field(body: JsonObject, key: str, where: str) -> str:
+    """The `namespace/name` in `body[key]`, validated."""
+    value = field(body, key, str, where)
     parts = value.split("/")
     if len(parts) != 2:
-        raise HubError(400, f"{where}: expected namespace/name, got {value!r:.100}")
-    validate_repo_id(*parts)
-    return parts[0], parts[1]
+        raise HubError(400, f"{where}: {key} must be namespace/name, got {value!r:.100}")
+    return validate_repo_id(*parts)
 
 
 async def delete_repo(request: Request) -> Response:
@@ -51,12 +51,11 @@ async def move_repo(request: Request) -> JSONResponse:
     body = await read_json(request)
     where = "move repo"
     repo_type = validate_repo_type(field(body, "type", str, where, default=None))
-    source = "/".join(split_repo_id(field(body, "fromRepo", str, where), where))
-    namespace, _ = split_repo_id(field(body, "toRepo", str, where), where)
-    target = field(body, "toRepo", str, where)
+    source = repo_id_field(body, "fromRepo", where)
+    target = repo_id_field(body, "toRepo", where)
     repo = state.storage.require_repo(repo_type, source)
     state.auth.check_write(request, repo)
-    state.auth.require_writer(request, namespace)
+    state.auth.require_writer(request, target.split("/")[0])
     moved = await run_in_threadpool(state.storage.move_repo, repo, target)
     return JSONResponse({"url": repo_url(request, moved)})
 
