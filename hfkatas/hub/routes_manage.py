@@ -68,7 +68,7 @@ async def update_settings(request: Request) -> JSONResponse:
     body = await read_json(request)
     unknown = sorted(set(body) - _SETTINGS)
     gated = body.get("gated")
-    if gated not in (None, False):
+    if gated is not None and gated is not False:
         if gated not in ("auto", "manual"):
             raise HubError(400, "update settings: gated must be 'auto', 'manual' or false")
         unknown.append(f"gated={gated}")

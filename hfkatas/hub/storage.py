@@ -312,11 +312,14 @@ class Storage:
 
     def move_repo(self, repo: Repo, new_id: str) -> Repo:
         """Rename a repo (one folder rename); 409 if `new_id` exists. Its commits follow it."""
-        locks = sorted({repo.repo_id, new_id})
-        with self._lock(repo.repo_type, locks[0]), self._lock(repo.repo_type, locks[-1]):
+        taken = HubError(409, f"A {repo.repo_type} repo named {new_id} already exists")
+        if new_id == repo.repo_id:
+            raise taken
+        first, second = sorted((repo.repo_id, new_id))  # one order for every mover: no deadlock
+        with self._lock(repo.repo_type, first), self._lock(repo.repo_type, second):
             current = self._current(repo)
             if self.get_repo(repo.repo_type, new_id) is not None:
-                raise HubError(409, f"A {repo.repo_type} repo named {new_id} already exists")
+                raise taken
             self._write_settings(current)  # records the key of a repo made before keys existed
             target = self._repo_dir(repo.repo_type, new_id)
             target.parent.mkdir(parents=True, exist_ok=True)

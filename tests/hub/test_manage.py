@@ -196,6 +196,7 @@ def test_move_repo_keeps_history_and_files(hub: HubHandle, repo_name: str) -> No
 
     other = hh.create_repo(repo_name + "-taken").repo_id
     assert status_of(lambda: hh.move_repo(new_id, other)) == 409
+    assert status_of(lambda: hh.move_repo(new_id, new_id)) == 409, "onto itself (no deadlock)"
     assert status_of(lambda: hh.move_repo(new_id, f"{hub.other_user}/{repo_name}")) == 403
     with pytest.raises(hh.errors.RepositoryNotFoundError):
         hh.move_repo(new_id, f"{hub.other_user}/x", token=hub.other_token)
