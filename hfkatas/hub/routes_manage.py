@@ -93,8 +93,8 @@ def limit_of(request: Request) -> int | None:
     value = request.query_params.get("limit")
     if value is None:
         return None
-    if not value.isdigit() or not value.isascii():
-        raise HubError(400, f"limit must be a non-negative integer, got {value!r:.50}")
+    if not value.isdigit() or not value.isascii() or len(value) > 9:
+        raise HubError(400, f"limit must be an integer from 0 to 999999999, got {value!r:.50}")
     return int(value)
 
 

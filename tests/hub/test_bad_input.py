@@ -224,6 +224,24 @@ def test_other_json_bodies_are_type_checked(
     assert_refused(client.post(url.replace("{repo}", repo_id), content=content))
 
 
+@pytest.mark.parametrize(
+    "query", ["limit=-1", "limit=abc", "limit=" + "9" * 5000, "limit=%EF%BC%91", "sort=zzz"]
+)
+def test_list_query_parameters_are_checked(client: httpx2.Client, query: str) -> None:
+    """Rejects: `int()` on any `limit` (a 5000-digit one raises ValueError: a 500)."""
+    assert_refused(client.get(f"/api/models?{query}"))
+
+
+@pytest.mark.parametrize(
+    "range_header", ["bytes=abc", "bytes=5-1", "items=0-1", "bytes=9" + "9" * 5000]
+)
+def test_malformed_ranges(client: httpx2.Client, repo_id: str, range_header: str) -> None:
+    response = client.get(
+        f"/{repo_id}/resolve/main/.gitattributes", headers={"Range": range_header}
+    )
+    assert 400 <= response.status_code < 500
+
+
 def test_unknown_route_log_is_bounded(tmp_path: Path) -> None:
     """Rejects: an unbounded list that any client can grow, one junk request at a time."""
     with running_hub(tmp_path / "data", limits=Limits(unknown_routes=3)) as hub:
