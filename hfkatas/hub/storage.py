@@ -257,10 +257,10 @@ class Storage:
         try:
             settings = json.loads((folder / "repo.json").read_bytes())
             branches = json.loads((folder / "refs.json").read_bytes())
-        except FileNotFoundError:
+            tags_file = folder / "tags.json"
+            tags = json.loads(tags_file.read_bytes()) if tags_file.exists() else {}
+        except FileNotFoundError:  # no such repo, or deleted or moved while being read
             return None
-        tags_file = folder / "tags.json"
-        tags = json.loads(tags_file.read_bytes()) if tags_file.exists() else {}
         key = settings.get("key", f"{repo_type}:{repo_id}")  # repos made before keys existed
         return Repo(
             repo_type, repo_id, settings["private"], settings["createdAt"], branches, tags, key
