@@ -26,7 +26,8 @@ _DECODER_HEADS = ("ForCausalLM", "LMHeadModel")
 
 
 def config_summary(repo_id: str) -> dict[str, Any]:
-    """The model's type and size, read from its config only (no weights loaded)."""
+    """Read the model's config (not its weights) and return a dict with the keys
+    "model_type", "hidden_size", "num_hidden_layers" and "vocab_size"."""
     config = AutoConfig.from_pretrained(repo_id)
     return {
         "model_type": config.model_type,
@@ -37,7 +38,7 @@ def config_summary(repo_id: str) -> dict[str, Any]:
 
 
 def architecture_family(repo_id: str) -> str:
-    """Return "encoder", "decoder" or "encoder-decoder", decided from the config."""
+    """Return "encoder", "decoder" or "encoder-decoder", decided from the model's config."""
     config = AutoConfig.from_pretrained(repo_id)
     if config.is_encoder_decoder:
         return "encoder-decoder"
@@ -51,14 +52,16 @@ def architecture_family(repo_id: str) -> str:
 
 
 def round_trip(repo_id: str, text: str) -> tuple[list[int], str]:
-    """Token ids of `text` (with the special tokens the model expects) and the text decoded back."""
+    """Return the token ids of `text` (including the special tokens the tokenizer adds) and
+    those ids decoded back to text, without the special tokens."""
     tokenizer = AutoTokenizer.from_pretrained(repo_id)
     ids = tokenizer(text)["input_ids"]
     return ids, tokenizer.decode(ids, skip_special_tokens=True)
 
 
 def special_tokens_added(repo_id: str, text: str) -> list[str]:
-    """The special tokens the tokenizer adds around `text`, in order."""
+    """Return the special tokens (as strings, e.g. "[CLS]") the tokenizer adds when it
+    encodes `text`, in the order they appear. An empty list if it adds none."""
     tokenizer = AutoTokenizer.from_pretrained(repo_id)
     special = set(tokenizer.all_special_ids)
     ids = tokenizer(text)["input_ids"]
@@ -66,7 +69,8 @@ def special_tokens_added(repo_id: str, text: str) -> list[str]:
 
 
 def load_tokenizer_for_generation(repo_id: str) -> PreTrainedTokenizerBase:
-    """A tokenizer ready for batched generation: a pad token, and padding on the left."""
+    """Return the tokenizer ready for batched generation with a decoder-only model: it has a
+    pad token (keep the one it has, if any) and pads on the left."""
     tokenizer = AutoTokenizer.from_pretrained(repo_id)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -75,7 +79,8 @@ def load_tokenizer_for_generation(repo_id: str) -> PreTrainedTokenizerBase:
 
 
 def encode_batch(repo_id: str, texts: list[str], max_length: int) -> BatchEncoding:
-    """PyTorch tensors for `texts`: padded to one length, cut at `max_length`, with a mask."""
+    """Encode `texts` into PyTorch tensors: padded to a common length, each cut to at most
+    `max_length` tokens, with an attention mask."""
     tokenizer = AutoTokenizer.from_pretrained(repo_id)
     return tokenizer(
         texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
@@ -83,7 +88,8 @@ def encode_batch(repo_id: str, texts: list[str], max_length: int) -> BatchEncodi
 
 
 def chat_prompt(repo_id: str, messages: list[dict[str, str]]) -> str:
-    """The prompt string the chat model expects for `messages`, ready for its answer."""
+    """Return the prompt string the chat model expects for `messages` (a list of
+    {"role": ..., "content": ...}), ending where the assistant's answer should begin."""
     tokenizer = AutoTokenizer.from_pretrained(repo_id)
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
@@ -92,7 +98,10 @@ def chat_prompt(repo_id: str, messages: list[dict[str, str]]) -> str:
 
 
 def load_model(repo_id: str, task: str) -> PreTrainedModel:
-    """The model with the right head for `task` (one of TASKS)."""
+    """Load the model with the right head for `task`, one of TASKS:
+    "feature-extraction" (bare model, hidden states), "text-classification" (a label per
+    text) or "text-generation" (decoder-only or encoder-decoder: pick the class that fits).
+    Any other task: raise ValueError naming the valid ones."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
     if task == "feature-extraction":
@@ -108,7 +117,8 @@ def load_model(repo_id: str, task: str) -> PreTrainedModel:
 
 
 def pick_device() -> torch.device:
-    """The best device here: CUDA, else Apple's MPS, else the CPU."""
+    """Return torch.device("cuda") if a CUDA GPU is available, else "mps" (Apple) if
+    available, else "cpu"."""
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
@@ -119,7 +129,8 @@ def pick_device() -> torch.device:
 def next_token_logits(
     model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, text: str
 ) -> torch.Tensor:
-    """The logits for the token after `text`: 1-D (vocabulary), on the model's device."""
+    """Return the model's logits for the token after `text`: a 1-D tensor (one score per
+    vocabulary entry), computed for inference, left on the model's device."""
     model.eval()
     inputs = tokenizer(text, return_tensors="pt").to(model.device)
     with torch.no_grad():
@@ -127,12 +138,12 @@ def next_token_logits(
 
 
 def load_in_dtype(repo_id: str, dtype: torch.dtype) -> PreTrainedModel:
-    """The causal LM with its weights in `dtype` (e.g. torch.bfloat16)."""
+    """Load the causal LM with its weights in `dtype` (e.g. torch.bfloat16)."""
     return AutoModelForCausalLM.from_pretrained(repo_id, dtype=dtype)
 
 
 def bytes_per_parameter(model: torch.nn.Module) -> float:
-    """Average storage bytes per parameter (4.0 for float32, 2.0 for bfloat16)."""
+    """Return the average number of bytes one parameter of `model` takes (4.0 in float32)."""
     params = list(model.parameters())
     total = sum(p.numel() for p in params)
     if total == 0:
@@ -144,7 +155,8 @@ def bytes_per_parameter(model: torch.nn.Module) -> float:
 
 
 def generate_text(repo_id: str, prompt: str, max_new_tokens: int) -> str:
-    """Greedy continuation of `prompt` (only the new text) from a text-generation pipeline."""
+    """Continue `prompt` greedily (no sampling) with a "text-generation" pipeline and return
+    only the new text, at most `max_new_tokens` tokens of it."""
     generator = pipeline("text-generation", model=repo_id, device=pick_device())
     result = generator(
         prompt, max_new_tokens=max_new_tokens, do_sample=False, return_full_text=False
@@ -153,12 +165,14 @@ def generate_text(repo_id: str, prompt: str, max_new_tokens: int) -> str:
 
 
 def token_features(repo_id: str, text: str) -> torch.Tensor:
-    """One feature vector per token of `text` (num_tokens × hidden_size) from a pipeline."""
+    """Return one feature vector per token of `text` (a num_tokens × hidden_size tensor)
+    from a "feature-extraction" pipeline."""
     extractor = pipeline("feature-extraction", model=repo_id, device=pick_device())
     return extractor(text, return_tensors=True)[0]
 
 
 def classify(repo_id: str, texts: list[str]) -> list[str]:
-    """The predicted label name for each text, from a text-classification pipeline."""
+    """Return the predicted label name (e.g. "positive") for each text, using a
+    "text-classification" pipeline."""
     classifier = pipeline("text-classification", model=repo_id, device=pick_device())
     return [prediction["label"] for prediction in classifier(texts)]

@@ -25,7 +25,12 @@ STREAM_TIMEOUT_S = 120  # stream_generate's limit on waiting for the next piece 
 def load_for_generation(
     repo_id: str, device: str = "cpu"
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Load a causal LM and its tokenizer, ready for (batched) generation."""
+    """Load a causal LM and its tokenizer, ready for (batched) generation.
+
+    Returns `(model, tokenizer)` where the model is the causal-LM class for `repo_id`, in eval
+    mode, on `device`; the tokenizer has a pad token (the EOS token when it has none), pads on
+    the left, and `model.generation_config.pad_token_id` is that pad token's id.
+    """
     tokenizer = AutoTokenizer.from_pretrained(repo_id)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -77,7 +82,11 @@ def generate_greedy(
     prompt: str,
     max_new_tokens: int = 20,
 ) -> str:
-    """Greedy continuation of `prompt`: only the new text."""
+    """Greedy continuation of `prompt` with `model.generate`: only the new text, not the prompt.
+
+    Put the inputs on the model's device, pass the attention mask and the pad token id, and
+    decode without special tokens.
+    """
     return _generate(model, tokenizer, [prompt], make_generation_config(max_new_tokens))[0]
 
 
@@ -88,7 +97,13 @@ def make_generation_config(
     top_p: float | None = None,
     repetition_penalty: float | None = None,
 ) -> GenerationConfig:
-    """A validated GenerationConfig: sampling when temperature > 0, greedy otherwise."""
+    """A `GenerationConfig` holding these settings, so they are set once and reused.
+
+    temperature > 0 means sampling (with top_k and top_p when given); temperature 0 or None means
+    greedy. repetition_penalty applies to both. Raise ValueError, naming the parameter, for
+    max_new_tokens < 1, temperature < 0, top_k < 0, top_p outside (0, 1] or
+    repetition_penalty <= 0.
+    """
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
     if temperature is not None and temperature < 0:
@@ -123,7 +138,11 @@ def generate_text(
     repetition_penalty: float | None = None,
     seed: int | None = None,
 ) -> str:
-    """Continue `prompt` with the given settings (sampling when temperature > 0)."""
+    """Continue `prompt` with these settings: sampling when temperature > 0, greedy otherwise.
+
+    The same seed gives the same text. Invalid settings raise ValueError before the model runs.
+    Only the new text is returned.
+    """
     config = make_generation_config(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
     if seed is not None:
         torch.manual_seed(seed)
@@ -131,7 +150,12 @@ def generate_text(
 
 
 def nucleus_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
-    """Keep the smallest set of most likely tokens whose probability reaches top_p; -inf the rest."""
+    """Top-p (nucleus) filtering of next-token logits of shape (batch, vocab).
+
+    In each row keep the smallest set of most likely tokens whose probabilities add up to at
+    least `top_p`, with their logits unchanged; set every other logit to -inf. Don't modify the
+    input tensor. Raise ValueError when top_p is outside (0, 1].
+    """
     if not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     return TopPLogitsWarper(top_p)(None, logits.clone())  # type: ignore[arg-type]
@@ -144,7 +168,12 @@ def generate_until(
     stop_strings: list[str],
     max_new_tokens: int = 64,
 ) -> str:
-    """Greedy continuation that stops at EOS or a stop string; the text before the stop string."""
+    """Greedy continuation that stops at EOS or as soon as one of `stop_strings` appears.
+
+    Generation itself must stop there (don't generate all max_new_tokens and cut afterwards).
+    Return the new text before the first stop string. Raise ValueError for an empty
+    `stop_strings` or an empty stop string.
+    """
     if not stop_strings or not all(isinstance(stop, str) and stop for stop in stop_strings):
         raise ValueError("stop_strings must be a non-empty list of non-empty strings")
     config = make_generation_config(max_new_tokens)
@@ -160,7 +189,11 @@ def generate_batch(
     prompts: list[str],
     max_new_tokens: int = 20,
 ) -> list[str]:
-    """Greedy continuations of several prompts in one padded batch, one text per prompt."""
+    """Greedy continuations of prompts of different lengths, in ONE `generate` call.
+
+    Each text must equal `generate_greedy` on that prompt alone. Pad on the left whatever the
+    tokenizer's `padding_side` is. An empty list gives an empty list.
+    """
     config = make_generation_config(max_new_tokens)
     return _generate(model, tokenizer, prompts, config) if prompts else []
 
@@ -171,7 +204,12 @@ def generate_long(
     prompt: str,
     max_new_tokens: int = 20,
 ) -> str:
-    """Greedy continuation of a prompt that may be longer than the context window."""
+    """Greedy continuation of a prompt that may not fit in the model's context window.
+
+    The window is `model.config.max_position_embeddings` tokens and must hold the prompt plus
+    the new tokens: keep only the LAST `window - max_new_tokens` prompt tokens when the prompt is
+    longer. Raise ValueError if max_new_tokens leaves no room for any prompt token (or is < 1).
+    """
     context = model.config.max_position_embeddings
     if not 1 <= max_new_tokens < context:
         raise ValueError(
@@ -192,7 +230,11 @@ def chat(
     messages: list[dict[str, str]],
     max_new_tokens: int = 64,
 ) -> str:
-    """The assistant's greedy reply to a conversation, formatted with the chat template."""
+    """The assistant's greedy reply to `messages` ({"role": ..., "content": ...} dicts).
+
+    Format the conversation with the tokenizer's chat template, ending with the prompt for the
+    assistant's turn. Return only the reply, without special tokens.
+    """
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     inputs = _encode(model, tokenizer, [text], add_special_tokens=False)
     return _generate_from(model, tokenizer, inputs, make_generation_config(max_new_tokens))[0]
@@ -204,7 +246,11 @@ def stream_generate(
     prompt: str,
     max_new_tokens: int = 20,
 ) -> Iterator[str]:
-    """Yield pieces of the greedy continuation while it is being generated."""
+    """Yield pieces of the greedy continuation of `prompt` WHILE they are being generated.
+
+    Joined together, the pieces equal `generate_greedy(model, tokenizer, prompt, max_new_tokens)`.
+    If generation fails (in its thread), raise that error here instead of waiting forever.
+    """
     config = make_generation_config(max_new_tokens)
     streamer = TextIteratorStreamer(
         tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=STREAM_TIMEOUT_S
@@ -235,7 +281,11 @@ def stream_generate(
 
 
 def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """Average each row's token vectors over its real tokens only (mask 1), not its padding."""
+    """Average each row's token vectors over its real tokens only.
+
+    last_hidden_state: (batch, seq, hidden); attention_mask: (batch, seq) with 1 for real tokens
+    and 0 for padding. Returns (batch, hidden).
+    """
     mask = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
     return (last_hidden_state * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
 
@@ -243,7 +293,13 @@ def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> 
 def embed_sentences(
     model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, sentences: list[str]
 ) -> torch.Tensor:
-    """One L2-normalised, mean-pooled embedding per sentence: shape (len(sentences), hidden)."""
+    """Sentence embeddings from an encoder loaded with `AutoModel`: shape (len(sentences), hidden).
+
+    Mean-pool the last hidden state over real tokens and L2-normalise each row, so a sentence gets
+    the same embedding alone or in a padded batch. The model may come straight from training
+    (dropout on) and sit on any device; a sentence longer than the model's window is cut to fit.
+    Raise ValueError for an empty list.
+    """
     if not sentences:
         raise ValueError("sentences is empty: pass at least one sentence to embed")
     inputs = tokenizer(sentences, padding=True, truncation=True, return_tensors="pt")
@@ -256,7 +312,10 @@ def embed_sentences(
 
 
 def cosine_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """All pairwise cosine similarities between the rows of a (n, d) and b (m, d): shape (n, m)."""
+    """All pairwise cosine similarities between the rows of a (n, d) and b (m, d): shape (n, m).
+
+    The inputs need not be normalised. Raise ValueError unless both are 2-D with equal d.
+    """
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
         raise ValueError(
             f"expected two 2-D tensors with the same number of columns, got {tuple(a.shape)} "
@@ -274,7 +333,10 @@ def semantic_search(
     corpus: list[str],
     k: int = 3,
 ) -> list[tuple[int, float]]:
-    """The k corpus sentences most similar to query: (index, cosine score), best first."""
+    """The k corpus sentences most similar to `query`, best first, as (index, cosine score).
+
+    Returns min(k, len(corpus)) pairs. Raise ValueError for k < 1 or an empty corpus.
+    """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     if not corpus:
@@ -286,7 +348,10 @@ def semantic_search(
 
 
 def last_token_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """Each row's vector at its last real token (mask 1), for left or right padding."""
+    """Each row's vector at its last real token (the usual pooling for decoder-only models).
+
+    Works for left and right padding. Shapes as in `mean_pool`; returns (batch, hidden).
+    """
     length = last_hidden_state.shape[1]
     positions = torch.arange(length, device=attention_mask.device).expand_as(attention_mask)
     last = torch.where(attention_mask.bool(), positions, -1).max(dim=1).values
@@ -300,7 +365,14 @@ def embed_long_text(
     text: str,
     chunk_tokens: int | None = None,
 ) -> torch.Tensor:
-    """One L2-normalised embedding of a text of any length: embed chunks, then combine them."""
+    """One L2-normalised embedding (shape (hidden,)) of a text of any length.
+
+    Split the tokens into chunks of at most `chunk_tokens` tokens, special tokens included
+    (default and upper limit: `model.config.max_position_embeddings`), embed every chunk and
+    combine them, so every part of the text counts. A text that fits in one chunk gets the same
+    embedding as `embed_sentences`. Raise ValueError for a chunk_tokens above the limit or too
+    small to hold one text token.
+    """
     limit = model.config.max_position_embeddings
     smallest = tokenizer.num_special_tokens_to_add() + 1
     chunk_tokens = limit if chunk_tokens is None else chunk_tokens

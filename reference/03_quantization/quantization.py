@@ -127,8 +127,8 @@ def footprint_report(
 
 
 def perplexity(model: PreTrainedModel, tokenizer: Any, text: str) -> float:
-    """exp(mean next-token cross-entropy) of `text` under `model`. Text with fewer than two
-    tokens is a ValueError (there is nothing to predict)."""
+    """exp(mean next-token cross-entropy) of `text` under `model` (which may sit on any device).
+    Text with fewer than two tokens is a ValueError (there is nothing to predict)."""
     input_ids = tokenizer(text, return_tensors="pt")["input_ids"]
     if input_ids.shape[1] < 2:
         raise ValueError(
@@ -176,7 +176,8 @@ def choose_precision(
 def generate_greedy(
     model: PreTrainedModel, tokenizer: Any, prompt: str, max_new_tokens: int = 20
 ) -> str:
-    """The greedy continuation of `prompt` (the new text only, special tokens removed)."""
+    """The greedy continuation of `prompt` (the new text only, special tokens removed), with a
+    model that may sit on any device."""
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
     inputs = tokenizer(prompt, return_tensors="pt").to(model.device)
