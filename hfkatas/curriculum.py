@@ -1,23 +1,35 @@
-"""The course's katas and their tasks, read from each kata's README (the single source).
+"""The course's katas and their tasks, read from each kata's manifest `katas/NN_topic/kata.toml`.
 
-A kata folder `katas/NN_topic/` holds `README.md`, the stub module `topic.py` and `test_*.py`.
-Its README names the time (`Time: about N minutes`) and, under `## Tasks`, one heading per task
-(`### Task N.M · Title`) whose section ends with a hint in `<details><summary>Hint</summary>`.
+The manifest is the single source of what the tools know about a kata: its title and time, its
+solution files (the stubs in `katas/NN_topic/`, the reference in `reference/NN_topic/`), and per
+task its id, title, the file holding it, flags (`cuda`, `slow`) and hint. The README is prose for
+people; `hfkatas.contract` checks that its headings, the TODO markers and the tests' task
+markers agree with the manifest.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from hfkatas.paths import repo_root
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 KATA_DIR = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
+MANIFEST = "kata.toml"
 TASK_HEADING = re.compile(r"^### Task (\d+\.\d+)\s*[·:—–-]\s*(.+?)\s*$", re.MULTILINE)
-HINT_BLOCK = re.compile(r"<details>\s*<summary>\s*Hint\s*</summary>(.*?)</details>", re.DOTALL)
-TIME_LINE = re.compile(r"^Time: about (\d+) minutes", re.MULTILINE)
-TITLE_LINE = re.compile(r"^# (.+)$", re.MULTILINE)
+FLAGS = ("cuda", "slow")
+
+
+class ManifestError(ValueError):
+    """A kata.toml that is missing or malformed; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,8 @@ class Task:
     id: str
     title: str
     hint: str
+    file: str = ""
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,7 @@ class Kata:
     minutes: int
     tasks: tuple[Task, ...]
     root: Path
+    files: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str:
@@ -46,7 +61,8 @@ class Kata:
 
     @property
     def module_name(self) -> str:
-        return self.topic
+        """The main solution module's name (`auto_classes`): the file the `kata` fixture loads."""
+        return Path(self.files[0]).stem if self.files else self.topic
 
     def solution_dir(self, solutions: str) -> Path:
         """The folder holding this kata's module for `learner` or `reference` solutions."""
@@ -54,6 +70,10 @@ class Kata:
 
     def module_path(self, solutions: str) -> Path:
         return self.solution_dir(solutions) / f"{self.module_name}.py"
+
+    def solution_paths(self, solutions: str) -> list[Path]:
+        """Every solution file (`lora.py`, `predict.py`) of the learner or the reference."""
+        return [self.solution_dir(solutions) / name for name in self.files]
 
     @property
     def kata_dir(self) -> Path:
@@ -63,42 +83,75 @@ class Kata:
         return next((task for task in self.tasks if task.id == task_id), None)
 
 
+def parse_manifest(text: str, where: str) -> tuple[str, int, tuple[str, ...], tuple[Task, ...]]:
+    """Title, minutes, solution files and tasks of a kata.toml; ManifestError if malformed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ManifestError(f"{where} is not valid TOML: {error}") from None
+    title, minutes, files = data.get("title"), data.get("minutes"), data.get("files")
+    if not isinstance(title, str) or not title.strip():
+        raise ManifestError(f'{where}: `title` must be text, e.g. title = "Kata 01 · Auto classes"')
+    if not isinstance(minutes, int) or minutes <= 0:
+        raise ManifestError(f"{where}: `minutes` must be a positive whole number")
+    if not files or not isinstance(files, list) or not all(_is_file_name(f) for f in files):
+        raise ManifestError(f'{where}: `files` must list the solution files, e.g. ["topic.py"]')
+    tasks = tuple(_task(entry, files, where) for entry in data.get("task", []))
+    if len({task.id for task in tasks}) != len(tasks):
+        raise ManifestError(f"{where}: two [[task]] tables have the same id")
+    return title.strip(), minutes, tuple(files), tasks
+
+
+def _is_file_name(value: object) -> bool:
+    return isinstance(value, str) and value.endswith(".py") and "/" not in value
+
+
+def _task(entry: object, files: list[str], where: str) -> Task:
+    if not isinstance(entry, dict):
+        raise ManifestError(f"{where}: each [[task]] must be a table")
+    task_id, title = entry.get("id"), entry.get("title")
+    if not isinstance(task_id, str) or not re.fullmatch(r"\d+\.\d+", task_id):
+        raise ManifestError(f'{where}: a task `id` must look like "1.3", got {task_id!r}')
+    if not isinstance(title, str) or not title.strip():
+        raise ManifestError(f"{where}: task {task_id} needs a `title`")
+    file = entry.get("file", files[0])
+    if file not in files:
+        raise ManifestError(f"{where}: task {task_id} names file {file!r}, not in `files`")
+    flags = entry.get("flags", [])
+    if not isinstance(flags, list) or any(flag not in FLAGS for flag in flags):
+        raise ManifestError(f"{where}: task {task_id} `flags` may hold {', '.join(FLAGS)}")
+    hint = entry.get("hint", "")
+    if not isinstance(hint, str):
+        raise ManifestError(f"{where}: task {task_id} `hint` must be text")
+    return Task(task_id, title.strip(), _clean(hint), file, tuple(flags))
+
+
 def _clean(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text.strip())
 
 
-def parse_readme(text: str) -> tuple[str, int, tuple[Task, ...]]:
-    """Title, minutes and tasks of a kata README (missing pieces come back empty or zero)."""
-    title_match = TITLE_LINE.search(text)
-    time_match = TIME_LINE.search(text)
-    headings = list(TASK_HEADING.finditer(text))
-    tasks = []
-    for index, heading in enumerate(headings):
-        end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
-        section = text[heading.end() : end]
-        next_section = re.search(r"^## ", section, re.MULTILINE)
-        section = section[: next_section.start()] if next_section else section
-        hint = HINT_BLOCK.search(section)
-        tasks.append(
-            Task(heading.group(1), heading.group(2), _clean(hint.group(1)) if hint else "")
-        )
-    return (
-        title_match.group(1).strip() if title_match else "",
-        int(time_match.group(1)) if time_match else 0,
-        tuple(tasks),
-    )
-
-
 def load_kata(folder: Path, root: Path) -> Kata:
-    """Read one kata folder."""
+    """Read one kata folder's manifest (parsed again only when the file changes)."""
+    manifest = folder / MANIFEST
+    stamp = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    return _load_kata(folder, root, stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_kata(folder: Path, root: Path, stamp: int) -> Kata:
     match = KATA_DIR.match(folder.name)
     if not match:
         raise ValueError(f"{folder.name!r} is not a kata folder name (expected NN_topic)")
-    readme = folder / "README.md"
-    title, minutes, tasks = (
-        parse_readme(readme.read_text(encoding="utf-8")) if readme.exists() else ("", 0, ())
+    manifest = folder / MANIFEST
+    if not manifest.exists():
+        raise ManifestError(
+            f"katas/{folder.name} has no {MANIFEST}: copy one from another kata and edit it "
+            "(docs/authoring.md)"
+        )
+    title, minutes, files, tasks = parse_manifest(
+        manifest.read_text(encoding="utf-8"), f"katas/{folder.name}/{MANIFEST}"
     )
-    return Kata(int(match.group(1)), folder.name, title, minutes, tasks, root)
+    return Kata(int(match.group(1)), folder.name, title, minutes, tasks, root, files)
 
 
 def load_curriculum(root: Path | None = None) -> list[Kata]:

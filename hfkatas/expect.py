@@ -6,9 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 
-def expect_error(error_type: type[BaseException], call: Callable[[], object], fix: str) -> Any:
-    """Run `call()` and return the `error_type` it raises. Another exception, or none, fails the
-    test with `fix` (what the learner should do); the stub's NotImplementedError passes through."""
+def expect_error(
+    error_type: type[BaseException],
+    call: Callable[[], object],
+    fix: str,
+    mentions: tuple[str, ...] = (),
+) -> Any:
+    """Run `call()` and return the `error_type` it raises, whose message must name every word in
+    `mentions` (case-insensitive). Another exception, none, or a message that leaves a word out
+    fails the test with `fix` (what the learner should do); the stub's NotImplementedError
+    passes through."""
     builtin = error_type.__module__ == "builtins"
     name = error_type.__name__ if builtin else f"{error_type.__module__}.{error_type.__name__}"
     try:
@@ -16,6 +23,13 @@ def expect_error(error_type: type[BaseException], call: Callable[[], object], fi
     except NotImplementedError:
         raise
     except error_type as error:
+        missing = [word for word in mentions if word.lower() not in str(error).lower()]
+        if missing:
+            raise AssertionError(
+                f"the {name} is right, but its message should mention "
+                f"{', '.join(map(repr, missing))} so the reader knows what to do; it says: "
+                f"{str(error)[:200]}"
+            ) from error
         return error
     except Exception as error:
         first = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""

@@ -10,6 +10,7 @@ import pytest
 from hfkatas.contract import (
     readme_problems,
     signature_mismatches,
+    solution_file_problems,
     task_marker_problems,
     unfinished_stub_problems,
 )
@@ -42,20 +43,65 @@ def test_a_changed_signature_is_reported(sample_checkout):
         sample_checkout / "reference/99_smoke/smoke.py", "def add(a: int, b: int)", "def add(a, b)"
     )
     assert signature_mismatches(sample_kata(sample_checkout)) == [
-        "add: stub (a: int, b: int) -> int != reference (a, b) -> int"
+        "smoke.py: add: stub (a: int, b: int) -> int != reference (a, b) -> int"
     ]
 
 
 def test_a_missing_hint_and_marker_are_reported(sample_checkout):
     kata_dir = sample_checkout / "katas/99_smoke"
-    edit(kata_dir / "README.md", "<details><summary>Hint</summary>\n\nUse `+`.", "<!--")
-    edit(kata_dir / "README.md", "</details>\n\n### Task 99.2", "-->\n\n### Task 99.2")
+    edit(kata_dir / "kata.toml", "hint = '''\nUse `+`.\n'''\n", "")
     edit(kata_dir / "test_smoke.py", '@pytest.mark.task("99.1")\n', "")
     kata = sample_kata(sample_checkout)
-    assert readme_problems(kata) == ["task 99.1 has no hint (<details><summary>Hint</summary>)"]
+    assert readme_problems(kata) == ["task 99.1 has no `hint` in kata.toml"]
     assert task_marker_problems(kata) == [
         "test_smoke.py::test_add has no @pytest.mark.task(...)",
         "task 99.1 has no test",
+    ]
+
+
+def test_readme_drifting_from_the_manifest_is_reported(sample_checkout):
+    kata_dir = sample_checkout / "katas/99_smoke"
+    edit(
+        kata_dir / "README.md",
+        "### Task 99.2 · A tokenizer ready for batches",
+        "### Task 99.2 · Pad",
+    )
+    edit(kata_dir / "README.md", "Time: about 5 minutes", "Time: about 7 minutes")
+    problems = readme_problems(sample_kata(sample_checkout))
+    assert problems[0] == "README.md should say `Time: about 5 minutes` (kata.toml)"
+    assert problems[1].startswith("README.md's task headings differ from kata.toml")
+    assert "`### Task 99.2 · A tokenizer ready for batches`" in problems[1]
+
+
+def test_flags_must_match_the_tests_markers(sample_checkout):
+    edit(
+        sample_checkout / "katas/99_smoke/test_smoke.py",
+        '@pytest.mark.task("99.3")\n',
+        '@pytest.mark.task("99.3")\n@pytest.mark.cuda\n',
+    )
+    assert task_marker_problems(sample_kata(sample_checkout)) == [
+        "task 99.3: kata.toml says flags = [], its tests are marked ['cuda']"
+    ]
+
+
+def test_every_solution_file_is_checked(sample_checkout):
+    kata_dir, reference = sample_checkout / "katas/99_smoke", sample_checkout / "reference/99_smoke"
+    edit(kata_dir / "kata.toml", 'files = ["smoke.py"]', 'files = ["smoke.py", "cli.py"]')
+    edit(kata_dir / "kata.toml", 'id = "99.3"', 'id = "99.3"\nfile = "cli.py"')
+    (kata_dir / "cli.py").write_text(
+        "def main(argv: list[str]) -> None:\n    raise NotImplementedError\n"
+    )
+    (reference / "cli.py").write_text("def main(argv) -> None:\n    print(argv)\n")
+    kata = sample_kata(sample_checkout)
+    assert signature_mismatches(kata) == [
+        "cli.py: main: stub (argv: list[str]) -> None != reference (argv) -> None"
+    ]
+    assert unfinished_stub_problems(kata) == [
+        "cli.py has no `# TODO 99.3` marker (kata.toml puts the task there)"
+    ]
+    (reference / "cli.py").unlink()
+    assert solution_file_problems(kata) == [
+        "reference/99_smoke/cli.py is listed in kata.toml but missing"
     ]
 
 
@@ -66,5 +112,6 @@ def test_a_finished_stub_is_reported(sample_checkout):
         "    return a + b",
     )
     assert unfinished_stub_problems(sample_kata(sample_checkout)) == [
-        "stub add() does not raise NotImplementedError"
+        "stub add() does not raise NotImplementedError",
+        "smoke.py has no `# TODO 99.1` marker (kata.toml puts the task there)",
     ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from hfkatas.contract import (
+    docstring_drift,
     readme_problems,
     signature_mismatches,
+    solution_file_problems,
     task_marker_problems,
     unfinished_stub_problems,
+    variant_problems,
 )
 from hfkatas.curriculum import Kata, load_curriculum
 
@@ -28,6 +31,11 @@ def test_every_test_names_a_task_and_every_task_is_tested(kata: Kata):
     assert not problems, "\n".join(problems)
 
 
+def test_every_listed_solution_file_exists(kata: Kata):
+    problems = solution_file_problems(kata)
+    assert not problems, "\n".join(problems)
+
+
 def test_stubs_are_unfinished(kata: Kata):
     problems = unfinished_stub_problems(kata)
     assert not problems, "\n".join(problems)
@@ -35,4 +43,14 @@ def test_stubs_are_unfinished(kata: Kata):
 
 def test_stub_and_reference_signatures_match(kata: Kata):
     problems = signature_mismatches(kata)
+    assert not problems, "\n".join(problems)
+
+
+def test_ships_mistakes_and_alternatives_that_apply_and_are_listed(kata: Kata, tmp_path):
+    problems = variant_problems(kata, tmp_path)
+    assert not problems, "\n".join(problems)
+
+
+def test_stub_and_reference_share_docstrings_and_constants(kata: Kata):
+    problems = docstring_drift(kata)
     assert not problems, "\n".join(problems)

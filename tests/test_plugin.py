@@ -98,3 +98,50 @@ def test_the_session_is_isolated_from_the_learners_hf_setup(run_pytest, sample_c
     result = run_pytest(str(probe.relative_to(sample_checkout)), "-s", "--solutions=reference")
     assert "OFFLINE=1" in result.stdout and "TOKEN=None" in result.stdout, result.stdout
     assert "/.cache/huggingface" not in result.stdout
+
+
+VARIANTS = "reference/99_smoke/variants.toml"
+
+
+def test_dev_check_proves_shipped_mistakes_red_and_alternatives_green(run_pytest):
+    result = run_pytest("--dev-check", KATA)
+    out = result.stdout
+    assert result.returncode == 0, out
+    assert (
+        "✓ 99_smoke mistake 'no-pad-token': caught by test_pad_token[mistake-no-pad-token]" in out
+    )
+    assert "✓ 99_smoke alternative 'sum-builtin': passes all 1 tests of task 99.1" in out
+
+
+def test_dev_check_fails_when_a_mistake_slips_through(run_pytest, sample_checkout):
+    variants = sample_checkout / VARIANTS
+    variants.write_text(variants.read_text().replace('tasks = ["99.2"]', 'tasks = ["99.3"]'))
+    out = run_pytest("--dev-check", KATA, "--variants=mistakes").stdout
+    assert (
+        "mistake 'no-pad-token' (Loads the tokenizer but never sets a pad token) passes every"
+        in out
+    )
+    assert "1 failed" in out, out
+
+
+def test_dev_check_fails_when_no_message_names_the_mistake(run_pytest, sample_checkout):
+    variants = sample_checkout / VARIANTS
+    variants.write_text(variants.read_text().replace('"should be 5"', '"adds the wrong way"'))
+    out = run_pytest("--dev-check", KATA, "-k", "subtracts").stdout
+    assert "fails, but no message matches /adds the wrong way/" in out, out
+    assert "2 + 3 should be 5" in out
+
+
+def test_dev_check_fails_when_a_correct_alternative_is_rejected(run_pytest, sample_checkout):
+    variants = sample_checkout / VARIANTS
+    variants.write_text(variants.read_text().replace("sum((a, b))", "sum((a, b, 1))"))
+    out = run_pytest("--dev-check", KATA, "--variants=alternatives").stdout
+    assert "alternative 'sum-builtin' (Adds with sum() instead of +) is correct but rejected" in out
+    assert "2 failed" in out, out
+
+
+def test_a_variant_that_no_longer_applies_is_named(run_pytest, sample_checkout):
+    variants = sample_checkout / VARIANTS
+    variants.write_text(variants.read_text().replace("tokenizer.eos_token", "tokenizer.unk_token"))
+    out = run_pytest("--dev-check", KATA, "-k", "no-pad-token").stdout
+    assert "the text to find occurs 0 times in smoke.py" in out, out

@@ -54,6 +54,17 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return first - 1, node.end_lineno or node.lineno
 
 
+def task_definitions(pristine: str, task_id: str) -> list[str]:
+    """The names of the stub's definitions that carry `# TODO <task_id>`."""
+    marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
+    lines = pristine.splitlines(keepends=True)
+    return [
+        name
+        for name, node in _definitions(ast.parse(pristine)).items()
+        if marker.search("".join(lines[slice(*_span(node))]))
+    ]
+
+
 def restore_task(current: str, pristine: str, task_id: str) -> str:
     """`current` with the definitions that carry `# TODO <task_id>` in `pristine` put back."""
     marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hfkatas.cli.exits import CliError, Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.pristine import pristine_files, restore_task
+from hfkatas.cli.pristine import pristine_files, restore_task, task_definitions
 from hfkatas.cli.targets import Course
 from hfkatas.curriculum import Kata
 
@@ -19,7 +19,9 @@ def planned_changes(course: Course, kata: Kata, task_id: str) -> dict[Path, byte
     """The files (relative to the checkout) that differ from their pristine content."""
     pristine = pristine_files(course.root, kata)
     if task_id:
-        module = kata.module_path("learner").relative_to(course.root)
+        task = kata.task(task_id)
+        assert task is not None
+        module = (kata.solution_dir("learner") / task.file).relative_to(course.root)
         if module not in pristine:
             raise CliError(
                 f"{module} is not in the shipped kata, so task {task_id} cannot be reset"
@@ -34,6 +36,16 @@ def planned_changes(course: Course, kata: Kata, task_id: str) -> dict[Path, byte
         if not (course.root / relative).is_file()
         or (course.root / relative).read_bytes() != content
     }
+
+
+def _what_changes(course: Course, kata: Kata, task_id: str, relative: Path) -> str:
+    """`  katas/04_lora/predict.py: main() goes back to its stub` (or the whole file)."""
+    if not task_id:
+        return f"  {relative} goes back to the pristine stub"
+    pristine = pristine_files(course.root, kata)[relative].decode()
+    names = [f"{name}()" for name in task_definitions(pristine, task_id)]
+    verb = "goes" if len(names) == 1 else "go"
+    return f"  {relative}: {', '.join(names)} {verb} back to the stub of task {task_id}"
 
 
 def backup_folder(home: Path) -> Path:
@@ -73,11 +85,10 @@ def reset(out: Output, course: Course, target: str | None, everything: bool, yes
     if not plans:
         out.print("Nothing to reset: the files are already as shipped.")
         return Exit.OK
-    out.print("These files go back to the pristine stubs:")
-    for _, _, changes in plans:
+    for kata, task_id, changes in plans:
         for relative in changes:
-            out.text(f"  {relative}")
-    question = "Your current versions are saved to .katas/backups/ first. Reset them?"
+            out.text(_what_changes(course, kata, task_id, relative))
+    question = "Your current versions are saved to .katas/backups/ first. Go ahead?"
     if not yes and not confirmed(out, question):
         out.print("Nothing changed. To reset, answer y on a terminal or add --yes.")
         return Exit.DECLINED

@@ -4,6 +4,7 @@ passes (or with `--force`, after a warning)."""
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 from rich.syntax import Syntax
 
@@ -16,8 +17,16 @@ from hfkatas.curriculum import Kata
 
 
 def diff(course: Course, kata: Kata) -> str:
-    """A unified diff from the learner's file to the reference solution."""
-    mine, theirs = kata.module_path("learner"), kata.module_path("reference")
+    """A unified diff from each of the learner's solution files to the reference's."""
+    return "".join(
+        _file_diff(course, mine, theirs)
+        for mine, theirs in zip(
+            kata.solution_paths("learner"), kata.solution_paths("reference"), strict=True
+        )
+    )
+
+
+def _file_diff(course: Course, mine: Path, theirs: Path) -> str:
     before = mine.read_text(encoding="utf-8").splitlines(keepends=True) if mine.exists() else []
     after = theirs.read_text(encoding="utf-8").splitlines(keepends=True)
     return "".join(

@@ -6,11 +6,12 @@ import secrets
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Route
 
-from . import lfs, routes_commit, routes_files, routes_repos
-from .auth import Auth, Token
+from . import lfs, routes_commit, routes_files, routes_manage, routes_refs, routes_repos
+from .auth import Auth, RejectUnknownTokens, Token
 from .errors import HubError, handle_hub_error
 from .state import HubState, Limits, hub
 from .storage import Storage
@@ -30,18 +31,26 @@ def create_app(
     """The Hub app storing its repos under `data_dir` (created if missing).
 
     With no `tokens`, the single user `learner` exists with the write token `auth.DEFAULT_TOKEN`.
+    A token whose user name cannot be a namespace raises ValueError.
     """
+    auth = Auth(tokens)
     routes = [
+        *routes_manage.ROUTES,
         *routes_repos.ROUTES,
+        *routes_refs.ROUTES,
         *routes_commit.ROUTES,
         *lfs.ROUTES,
         *routes_files.ROUTES,
         Route("/{path:path}", not_implemented, methods=ALL_METHODS),
     ]
-    app = Starlette(routes=routes, exception_handlers={HubError: handle_hub_error})
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RejectUnknownTokens, auth=auth)],
+        exception_handlers={HubError: handle_hub_error},
+    )
     app.state.hub = HubState(
         storage=Storage(Path(data_dir)),
-        auth=Auth(tokens),
+        auth=auth,
         limits=limits or Limits(),
         signing_key=secrets.token_bytes(32),
     )

@@ -4,7 +4,9 @@
 - A read token may also read its user's private repos; writing with it answers 403.
 - A write token may create repos in its user's namespace and write to them; other namespaces: 403.
 - Private repos answer 404 RepoNotFound to everyone but their owner, exactly like the Hub.
-- An unknown token answers 401 "Invalid credentials in Authorization header".
+- An unknown token answers 401 "Invalid credentials in Authorization header" on every route, public
+  reads included (`RejectUnknownTokens`), so a typo in `HF_TOKEN` shows at once.
+- A token's user name must be a valid namespace (refused at start-up otherwise).
 - With no tokens configured, one user `learner` exists with the write token `DEFAULT_TOKEN`.
 """
 
@@ -14,8 +16,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .errors import HubError, repo_not_found
+from .errors import HubError, error_response, repo_not_found
+from .names import is_valid_namespace
 from .storage import Repo
 
 Role = Literal["read", "write"]
@@ -39,7 +43,18 @@ class Token:
             raise ValueError(
                 f"Invalid token {spec!r}: expected NAME:ROLE:SECRET with ROLE read or write"
             )
-        return cls(parts[0], parts[1], parts[2])  # type: ignore[arg-type]
+        return cls(parts[0], parts[1], parts[2]).checked()  # type: ignore[arg-type]
+
+    def checked(self) -> Token:
+        """This token, if its user name can own repos and its secret fits in a header."""
+        if not is_valid_namespace(self.user):
+            raise ValueError(
+                f"Invalid user name {self.user!r}: a user owns the namespace of the same name, so "
+                "use 1-96 letters, digits, '-', '_' or '.' (not a reserved name like 'api')"
+            )
+        if not self.secret.isascii() or not self.secret.isprintable() or " " in self.secret:
+            raise ValueError(f"Invalid secret for {self.user}: use printable ASCII, no spaces")
+        return self
 
 
 DEFAULT_TOKENS = (Token(DEFAULT_USER, "write", DEFAULT_TOKEN),)
@@ -49,7 +64,7 @@ class Auth:
     """Maps the `Authorization: Bearer` header to a token and checks access to repos."""
 
     def __init__(self, tokens: tuple[Token, ...]) -> None:
-        self.tokens = tokens or DEFAULT_TOKENS
+        self.tokens = tuple(token.checked() for token in tokens) or DEFAULT_TOKENS
         self._by_secret = {token.secret: token for token in self.tokens}
 
     def caller(self, request: Request) -> Token | None:
@@ -80,10 +95,27 @@ class Auth:
         """404 RepoNotFound if the caller may not see `repo`."""
         if repo.private:
             token = self.caller(request)
-            if token is None or token.user != repo.repo_id.split("/")[0]:
+            if token is None or token.user != repo.namespace:
                 raise repo_not_found(repo.repo_id)
 
     def check_write(self, request: Request, repo: Repo) -> Token:
         """The caller's write token for `repo` (hiding private repos from others with a 404)."""
         self.check_read(request, repo)
-        return self.require_writer(request, repo.repo_id.split("/")[0])
+        return self.require_writer(request, repo.namespace)
+
+
+class RejectUnknownTokens:
+    """ASGI middleware: a request with an unknown token answers 401 whatever its route."""
+
+    def __init__(self, app: ASGIApp, auth: Auth) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                self.auth.caller(Request(scope))
+            except HubError as error:
+                await error_response(error)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from .atomic import open_temp, publish
 from .errors import HubError
+from .names import validate_oid
 
 
 class BlobWriter:
@@ -59,19 +61,30 @@ class BlobStore:
         self.tmp_dir = root / "tmp"
         self.root.mkdir(parents=True, exist_ok=True)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        for (
-            stale
-        ) in self.tmp_dir.iterdir():  # left by a server killed mid-write: never acknowledged
-            stale.unlink()
+        self._resolved_root = self.root.resolve()
+        # Left by a server killed mid-write (files) or mid-delete (repo folders): never acknowledged.
+        for stale in self.tmp_dir.iterdir():
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
 
     def path(self, sha256: str) -> Path:
-        """Where the blob with this sha256 lives."""
-        return self.root / sha256[:2] / sha256[2:]
+        """Where the blob with this sha256 lives; 400 for anything but a sha256, and never a path
+        outside the store (checked again after resolving, whatever the caller validated)."""
+        path = self.root / validate_oid(sha256)[:2] / sha256[2:]
+        if not path.resolve().is_relative_to(self._resolved_root):
+            raise HubError(400, f"Invalid LFS oid {sha256!r:.100}")
+        return path
+
+    def size(self, sha256: str) -> int | None:
+        """The size of the stored blob with this sha256, None if there is none."""
+        path = self.path(sha256)
+        return path.stat().st_size if path.is_file() else None
 
     def has(self, sha256: str, size: int) -> bool:
         """Whether a blob with this sha256 and size is stored."""
-        path = self.path(sha256)
-        return path.is_file() and path.stat().st_size == size
+        return self.size(sha256) == size
 
     def writer(self, max_bytes: int) -> BlobWriter:
         """A writer for one new blob."""

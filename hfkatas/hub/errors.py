@@ -35,9 +35,22 @@ def entry_not_found(path: str) -> HubError:
     return HubError(404, f"Entry not found: {path}", "EntryNotFound")
 
 
+def header_safe(text: str, limit: int = 500) -> str:
+    """`text` as a header value: printable ASCII only (other characters escaped), bounded, no
+    whitespace at either end.
+
+    HTTP headers are Latin-1 without control characters: a raw `模型.bin` or NUL byte in a header
+    would crash the response. The JSON body keeps the message as it is."""
+    escaped = "".join(
+        char if " " <= char <= "~" else char.encode("unicode_escape").decode("ascii")
+        for char in text[:limit]
+    )
+    return escaped.strip() + ("..." if len(text) > limit else "")
+
+
 def error_response(error: HubError) -> Response:
     """The HTTP response for `error`."""
-    headers = {"X-Error-Message": error.message}
+    headers = {"X-Error-Message": header_safe(error.message)}
     if error.code:
         headers["X-Error-Code"] = error.code
     return JSONResponse({"error": error.message}, status_code=error.status, headers=headers)

@@ -15,6 +15,7 @@ REPO_TYPES: tuple[RepoType, ...] = ("model", "dataset")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,94}[A-Za-z0-9]|[A-Za-z0-9]")
 _BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
+SHA256 = re.compile(r"[0-9a-f]{64}")
 # Namespaces that would make URLs ambiguous (`/datasets/...`, `/api/...`).
 _RESERVED_NAMESPACES = {
     "api",
@@ -28,14 +29,21 @@ _RESERVED_NAMESPACES = {
 }
 
 
+def is_valid_name(part: str) -> bool:
+    """Whether `part` may be a namespace or a repo name."""
+    return bool(_NAME.fullmatch(part)) and not (
+        ".." in part or "--" in part or part.endswith((".git", ".ipynb"))
+    )
+
+
+def is_valid_namespace(namespace: str) -> bool:
+    """Whether `namespace` may own repos (a user name given to `--token` must be one)."""
+    return is_valid_name(namespace) and namespace.lower() not in _RESERVED_NAMESPACES
+
+
 def validate_name(part: str, what: str) -> str:
     """Check one part of a repo id (namespace or name) and return it."""
-    if (
-        not _NAME.fullmatch(part)
-        or ".." in part
-        or "--" in part
-        or part.endswith((".git", ".ipynb"))
-    ):
+    if not is_valid_name(part):
         raise HubError(
             400,
             f"Invalid {what} {part!r}: use 1-96 letters, digits, '-', '_' or '.', starting and "
@@ -61,11 +69,26 @@ def validate_repo_type(value: str | None) -> RepoType:
     return repo_type  # type: ignore[return-value]
 
 
+def validate_ref(name: str, what: str = "branch") -> str:
+    """Check a branch or tag name: no '/' (so refs never clash with file paths in URLs), and not
+    40 hex digits (a revision like that means a commit)."""
+    if not _BRANCH.fullmatch(name) or ".." in name or name.endswith((".lock", ".")):
+        raise HubError(400, f"Invalid {what} name {name!r}: use letters, digits, '-', '_' or '.'")
+    if COMMIT_SHA.fullmatch(name):
+        raise HubError(400, f"Invalid {what} name {name!r}: it looks like a commit id")
+    return name
+
+
 def validate_branch(branch: str) -> str:
-    """Check a branch name (no '/', so branch names never clash with file paths in URLs)."""
-    if not _BRANCH.fullmatch(branch) or ".." in branch or branch.endswith((".lock", ".")):
-        raise HubError(400, f"Invalid branch name {branch!r}: use letters, digits, '-', '_' or '.'")
-    return branch
+    """Check a branch name (see `validate_ref`)."""
+    return validate_ref(branch, "branch")
+
+
+def validate_oid(oid: str) -> str:
+    """Check a Git LFS object id: a sha256 as 64 lowercase hex digits."""
+    if not SHA256.fullmatch(oid):
+        raise HubError(400, f"Invalid LFS oid {oid!r:.100}: expected 64 lowercase hex digits")
+    return oid
 
 
 def validate_path(path: str) -> str:

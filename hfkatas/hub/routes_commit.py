@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import hashlib
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -12,10 +12,19 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .errors import HubError
-from .names import validate_branch, validate_path
+from .names import validate_branch, validate_oid, validate_path
 from .routes_repos import API
+from .schema import JsonObject, field, json_object, objects, parse_json
 from .state import HubState, hub, read_body, read_json, readable_repo, repo_url
-from .storage import LFS_SUFFIXES, AddFile, DeleteFile, DeleteFolder, FileEntry, Operation
+from .storage import (
+    LFS_SUFFIXES,
+    AddFile,
+    DeleteFile,
+    DeleteFolder,
+    FileEntry,
+    Operation,
+    Repo,
+)
 
 REGULAR_MAX_BYTES = 5 << 20  # the client assumes regular (inline) files are at most 5 MB
 
@@ -33,15 +42,14 @@ async def preupload(request: Request) -> JSONResponse:
     if request.query_params.get("create_pr"):
         raise state.record_unknown(request, "create_pr")
     head = state.storage.resolve(repo, request.path_params["revision"])
-    body = await read_json(request)
     answer = []
-    for item in body.get("files", []):
-        path = validate_path(str(item.get("path", "")))
+    for item in objects(await read_json(request), "files", "preupload"):
+        path = validate_path(field(item, "path", str, "preupload"))
         current = head.files.get(path)
         answer.append(
             {
                 "path": path,
-                "uploadMode": upload_mode(path, int(item.get("size", 0))),
+                "uploadMode": upload_mode(path, field(item, "size", int, "preupload", default=0)),
                 "shouldIgnore": False,
                 "oid": current.etag if current else None,
             }
@@ -49,30 +57,47 @@ async def preupload(request: Request) -> JSONResponse:
     return JSONResponse({"files": answer})
 
 
-def parse_operation(state: HubState, request: Request, key: str, value: dict) -> Operation:
-    """One ndjson line of a commit as a storage operation (stores inline file contents)."""
-    path = validate_path(
-        str(value.get("path", "")).rstrip("/")
-        if key == "deletedFolder"
-        else str(value.get("path", ""))
-    )
+def inline_file(path: str, value: JsonObject) -> AddFile:
+    """A `file` line: base64 content, stored only when the commit is accepted."""
+    where = f"commit line for {path}"
+    encoding = field(value, "encoding", str, where)
+    if encoding != "base64":
+        raise HubError(400, f"Unsupported encoding {encoding!r} for {path}: use base64")
+    try:
+        content = base64.b64decode(field(value, "content", str, where), validate=True)
+    except binascii.Error as error:
+        raise HubError(400, f"Invalid base64 content for {path}") from error
+    return AddFile(path, FileEntry.regular(hashlib.sha256(content).hexdigest(), content), content)
+
+
+def lfs_file(state: HubState, repo: Repo, path: str, value: JsonObject) -> AddFile:
+    """An `lfsFile` line: a blob uploaded to this repo or in its history. `size` may be missing
+    (a `CommitOperationCopy`): it is then the stored blob's."""
+    where = f"lfsFile line for {path}"
+    if field(value, "algo", str, where, default="sha256") != "sha256":
+        raise HubError(400, f"{where}: only the sha256 algo is supported")
+    oid = validate_oid(field(value, "oid", str, where))
+    size = field(value, "size", int, where, default=None)
+    stored = state.storage.blobs.size(oid)
+    if stored is None or not state.storage.may_use_blob(repo, oid) or size not in (None, stored):
+        raise HubError(
+            400,
+            f"LFS object {oid} of {path} was not uploaded to {repo.repo_id} (or has another size): "
+            "upload it through the LFS batch API first",
+        )
+    return AddFile(path, FileEntry.large(oid, stored))
+
+
+def parse_operation(
+    state: HubState, request: Request, repo: Repo, key: str, value: JsonObject
+) -> Operation:
+    """One ndjson line of a commit as a storage operation."""
+    raw_path = field(value, "path", str, f"{key} line")
+    path = validate_path(raw_path.rstrip("/") if key == "deletedFolder" else raw_path)
     if key == "file":
-        if value.get("encoding") != "base64":
-            raise HubError(400, f"Unsupported encoding {value.get('encoding')!r} for {path}")
-        try:
-            content = base64.b64decode(value.get("content", ""), validate=True)
-        except binascii.Error as error:
-            raise HubError(400, f"Invalid base64 content for {path}") from error
-        return AddFile(path, FileEntry.regular(state.storage.blobs.put(content), content))
+        return inline_file(path, value)
     if key == "lfsFile":
-        oid, size = str(value.get("oid", "")), value.get("size")
-        if value.get("algo", "sha256") != "sha256" or not isinstance(size, int):
-            raise HubError(400, f"Invalid lfsFile entry for {path}")
-        if not state.storage.blobs.has(oid, size):
-            raise HubError(
-                400, f"LFS object {oid} of {path} was not uploaded (or has another size)"
-            )
-        return AddFile(path, FileEntry.large(oid, size))
+        return lfs_file(state, repo, path, value)
     if key == "deletedFile":
         return DeleteFile(path)
     if key == "deletedFolder":
@@ -80,23 +105,24 @@ def parse_operation(state: HubState, request: Request, key: str, value: dict) ->
     raise state.record_unknown(request, f"commit operation {key!r}")
 
 
-def parse_commit(state: HubState, request: Request, body: bytes) -> tuple[dict, list[Operation]]:
+def parse_commit(
+    state: HubState, request: Request, repo: Repo, body: bytes
+) -> tuple[JsonObject, list[Operation]]:
     """The header and the operations of an ndjson commit body."""
-    header: dict | None = None
+    header: JsonObject | None = None
     operations: list[Operation] = []
-    for line in body.splitlines():
+    for number, line in enumerate(body.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-            key, value = item["key"], item["value"]
-        except (ValueError, KeyError, TypeError) as error:
-            raise HubError(400, f"Invalid commit line: {line[:200]!r}") from error
+        where = f"commit line {number}"
+        item = json_object(parse_json(line, where), where)
+        key = field(item, "key", str, where)
+        value = json_object(item.get("value"), f"{where}: 'value'")
         if key == "header":
             header = value
         else:
-            operations.append(parse_operation(state, request, key, value))
-    if not header or not header.get("summary"):
+            operations.append(parse_operation(state, request, repo, key, value))
+    if header is None or not field(header, "summary", str, "commit header", default=""):
         raise HubError(400, "The commit needs a header line with a summary")
     return header, operations
 
@@ -110,18 +136,16 @@ async def commit(request: Request) -> JSONResponse:
         raise state.record_unknown(request, "create_pr")
     branch = validate_branch(request.path_params["revision"])
     body = await read_body(request, state.limits.commit_bytes)
-    header, operations = await run_in_threadpool(parse_commit, state, request, body)
-    parent = header.get("parentCommit")
+    header, operations = await run_in_threadpool(parse_commit, state, request, repo, body)
     new = await run_in_threadpool(
         state.storage.commit,
-        repo.repo_type,
-        repo.repo_id,
+        repo,
         branch,
         operations,
-        str(header["summary"]),
-        str(header.get("description") or ""),
+        field(header, "summary", str, "commit header"),
+        field(header, "description", str, "commit header", default=""),
         token.user,
-        str(parent) if parent else None,
+        field(header, "parentCommit", str, "commit header", default=None),
     )
     url = f"{repo_url(request, repo)}/commit/{new.id}"
     return JSONResponse({"commitUrl": url, "commitOid": new.id, "pullRequestUrl": None})

@@ -1,4 +1,4 @@
-"""Repo-level API: create, info, tree, paths-info, refs, commits, branches, whoami, validate-yaml."""
+"""Repo-level API: create, info, tree, paths-info, commits, whoami, validate-yaml."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .errors import HubError, entry_not_found
-from .names import validate_branch, validate_path, validate_repo_id, validate_repo_type
+from .names import validate_path, validate_repo_id, validate_repo_type
+from .schema import JsonObject, field
 from .state import hub, read_body, read_json, readable_repo, repo_url
 from .storage import DEFAULT_BRANCH, Commit, FileEntry, Repo, lfs_pointer
 
@@ -105,7 +106,7 @@ def info_json(request: Request, repo: Repo, commit: Commit) -> dict:
     return {
         "id": repo.repo_id,
         "_id": repo.repo_id,
-        "author": repo.repo_id.split("/")[0],
+        "author": repo.namespace,
         "sha": commit.id,
         "private": repo.private,
         "gated": False,
@@ -124,16 +125,27 @@ def info_json(request: Request, repo: Repo, commit: Commit) -> dict:
     }
 
 
+def visibility_of(body: JsonObject, where: str) -> bool | None:
+    """Whether `body` asks for a private repo (`visibility` as 2.x sends it, or the older
+    `private`); None when it says nothing."""
+    visibility = field(body, "visibility", str, where, default=None)
+    if visibility is None:
+        return field(body, "private", bool, where, default=None)
+    if visibility not in ("public", "private"):
+        raise HubError(400, f"{where}: visibility must be 'public' or 'private'")
+    return visibility == "private"
+
+
 async def create_repo(request: Request) -> JSONResponse:
     """`POST /api/repos/create`: 409 (with the url) when it exists, for `exist_ok`."""
     state = hub(request)
     body = await read_json(request)
-    repo_type = validate_repo_type(body.get("type"))
-    caller = state.auth.caller(request)
-    namespace = str(body.get("organization") or (caller.user if caller else ""))
+    where = "create repo"
+    repo_type = validate_repo_type(field(body, "type", str, where, default=None))
+    namespace = field(body, "organization", str, where, default=None) or caller_name(request)
     state.auth.require_writer(request, namespace)
-    repo_id = validate_repo_id(namespace, str(body.get("name", "")))
-    private = body.get("visibility", "private" if body.get("private") else "public") == "private"
+    repo_id = validate_repo_id(namespace, field(body, "name", str, where))
+    private = bool(visibility_of(body, where))
     existing = state.storage.get_repo(repo_type, repo_id)
     if existing is not None:
         message = f"You already created this {repo_type} repo"
@@ -173,7 +185,11 @@ async def paths_info(request: Request) -> JSONResponse:
     """`POST .../paths-info/{rev}` with form fields `paths` (repeated): existing ones only."""
     repo = readable_repo(request)
     commit = hub(request).storage.resolve(repo, request.path_params["revision"])
-    form = parse_qs((await read_body(request, hub(request).limits.json_bytes)).decode())
+    body = await read_body(request, hub(request).limits.json_bytes)
+    try:
+        form = parse_qs(body.decode("utf-8"), errors="strict")
+    except UnicodeDecodeError as error:
+        raise HubError(400, "The paths-info form is not valid UTF-8") from error
     folders = folders_of(commit)
     answer = []
     for path in (p.strip("/") for p in form.get("paths", [])):
@@ -191,26 +207,12 @@ async def list_commits(request: Request) -> JSONResponse:
     return JSONResponse([commit_json(commit) for commit in history])
 
 
-async def list_refs(request: Request) -> JSONResponse:
-    """`GET .../refs`: branches (no tags, converts or pull requests on this Hub)."""
-    repo = readable_repo(request)
-    branches = [
-        {"name": name, "ref": f"refs/heads/{name}", "targetCommit": sha}
-        for name, sha in sorted(repo.branches.items())
-    ]
-    return JSONResponse({"branches": branches, "tags": [], "converts": [], "pullRequests": []})
-
-
-async def create_branch(request: Request) -> JSONResponse:
-    """`POST .../branch/{branch}` with optional `startingPoint`; 409 if it exists."""
-    state = hub(request)
-    repo = readable_repo(request)
-    state.auth.check_write(request, repo)
-    branch = validate_branch(request.path_params["branch"])
-    body = await read_json(request)
-    start = state.storage.resolve(repo, str(body.get("startingPoint") or DEFAULT_BRANCH))
-    await run_in_threadpool(state.storage.create_branch, repo, branch, start)
-    return JSONResponse({"name": branch, "targetCommit": start.id})
+def caller_name(request: Request) -> str:
+    """The caller's user name; 401 when anonymous."""
+    token = hub(request).auth.caller(request)
+    if token is None:
+        raise HubError(401, "You must be authenticated with a token to do this")
+    return token.user
 
 
 async def whoami(request: Request) -> JSONResponse:
@@ -239,7 +241,7 @@ async def agent_harnesses(request: Request) -> JSONResponse:
 
 async def validate_yaml(request: Request) -> JSONResponse:
     """`POST /api/validate-yaml`: the model card metadata is not checked here."""
-    await read_json(request)
+    field(await read_json(request), "content", str, "validate-yaml", default="")
     return JSONResponse({"errors": [], "warnings": []})
 
 
@@ -254,6 +256,4 @@ ROUTES = [
     Route(API + "/tree/{revision}/{path:path}", tree, methods=["GET"]),
     Route(API + "/paths-info/{revision}", paths_info, methods=["POST"]),
     Route(API + "/commits/{revision}", list_commits, methods=["GET"]),
-    Route(API + "/refs", list_refs, methods=["GET"]),
-    Route(API + "/branch/{branch}", create_branch, methods=["POST"]),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from .auth import Auth
 from .errors import HubError
 from .names import RepoType, validate_repo_id
+from .schema import JsonObject, json_object, parse_json
 from .storage import Repo, Storage
 
 log = logging.getLogger("hfkatas.hub")
@@ -24,25 +24,35 @@ class Limits:
     json_bytes: int = 1 << 20
     commit_bytes: int = 256 << 20
     lfs_bytes: int = 8 << 30
+    unknown_routes: int = 1000  # entries kept in `HubState.unknown_routes`; later ones are counted
 
 
 @dataclass
 class HubState:
-    """The server's state: storage, auth, limits, the log of unknown routes, the LFS URL signer key."""
+    """The server's state: storage, auth, limits, the log of unknown routes, the LFS URL signer key.
+
+    The log is bounded (`Limits.unknown_routes` entries of at most 300 characters): past the limit,
+    unknown requests are only counted in `unknown_dropped`."""
 
     storage: Storage
     auth: Auth
     limits: Limits
     signing_key: bytes
     unknown_routes: list[str] = field(default_factory=list)
+    unknown_dropped: int = 0
     _unknown_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_unknown(self, request: Request, what: str = "") -> HubError:
         """Log a request this server cannot answer and return the 501 error to raise."""
-        entry = f"{request.method} {request.url.path}" + (f" ({what})" if what else "")
+        entry = f"{request.method} {request.url.path[:200]}" + (f" ({what:.80})" if what else "")
         with self._unknown_lock:
-            self.unknown_routes.append(entry)
-        log.error("hfkatas hub: not implemented: %s", entry)
+            kept = len(self.unknown_routes) < self.limits.unknown_routes
+            if kept:
+                self.unknown_routes.append(entry)
+            else:
+                self.unknown_dropped += 1
+        if kept:
+            log.error("hfkatas hub: not implemented: %r", entry)
         return HubError(501, f"Not implemented by the hf-katas Hub: {entry}", "NotImplemented")
 
 
@@ -66,16 +76,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def read_json(request: Request) -> dict:
-    """The JSON object in the request body (bounded); 400 if it is not one."""
+async def read_json(request: Request) -> JsonObject:
+    """The JSON object in the request body (bounded; empty means `{}`); 400 if it is not one."""
     body = await read_body(request, hub(request).limits.json_bytes)
-    try:
-        value = json.loads(body or b"{}")
-    except ValueError as error:
-        raise HubError(400, f"Invalid JSON body: {error}") from error
-    if not isinstance(value, dict):
-        raise HubError(400, "Expected a JSON object")
-    return value
+    return json_object(parse_json(body or b"{}", "the request body"), "The request body")
 
 
 def repo_type_of(request: Request) -> RepoType:

@@ -4,9 +4,11 @@ Layout under the data folder:
 
     blobs/<sha256[:2]>/<sha256[2:]>     file contents (see `blobs.py`)
     commits/<sha1>.json                 one commit: parents, message, author, full file manifest
-    repos/<type>s/<ns>/<name>/repo.json visibility and creation date
+    repos/<type>s/<ns>/<name>/repo.json visibility, creation date, the key its commits carry
     repos/<type>s/<ns>/<name>/refs.json branch -> commit sha; replaced last, so it is the
                                         acknowledgement point of a commit
+    repos/<type>s/<ns>/<name>/tags.json tag -> commit sha
+    repos/<type>s/<ns>/<name>/lfs/<sha256>  empty: this LFS blob was uploaded to this repo
 Every file is written atomically (`atomic.py`); commits to one repo are serialised by a lock.
 """
 
@@ -14,15 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import threading
-from dataclasses import asdict, dataclass, field
+import uuid
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .atomic import atomic_write
+from .atomic import atomic_write, fsync_dir
 from .blobs import BlobStore
 from .errors import HubError, entry_not_found, repo_not_found, revision_not_found
-from .names import COMMIT_SHA, RepoType
+from .names import COMMIT_SHA, RepoType, validate_oid
 
 DEFAULT_BRANCH = "main"
 LFS_SUFFIXES = (
@@ -140,10 +145,12 @@ class Commit:
 
 @dataclass(frozen=True)
 class AddFile:
-    """Commit operation: add or replace a file."""
+    """Commit operation: add or replace a file. `content` holds the bytes of an inline file, stored
+    only once the commit is accepted (a refused commit leaves no blob behind)."""
 
     path: str
     entry: FileEntry
+    content: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -165,18 +172,21 @@ Operation = AddFile | DeleteFile | DeleteFolder
 
 @dataclass(frozen=True)
 class Repo:
-    """A repo's settings and branches."""
+    """A repo's settings and refs. `key` names it in its commits and stays the same when the repo
+    moves; a repo created again after a deletion gets a new one, so it never sees the old commits."""
 
     repo_type: RepoType
     repo_id: str
     private: bool
     created_at: str
     branches: dict[str, str]
+    tags: dict[str, str]
+    key: str
 
     @property
-    def key(self) -> str:
-        """`model:ns/name` or `dataset:ns/name`."""
-        return f"{self.repo_type}:{self.repo_id}"
+    def namespace(self) -> str:
+        """The user owning the repo."""
+        return self.repo_id.split("/")[0]
 
 
 def apply_operations(
@@ -227,15 +237,34 @@ class Storage:
     def _write_commit(self, commit: Commit) -> None:
         atomic_write(self.root / "commits" / f"{commit.id}.json", commit.to_json(), self._tmp)
 
+    def _write_settings(self, repo: Repo) -> None:
+        settings = {"private": repo.private, "createdAt": repo.created_at, "key": repo.key}
+        self._write_json(self._repo_dir(repo.repo_type, repo.repo_id) / "repo.json", settings)
+
+    def _write_refs(self, repo: Repo, branches: dict[str, str]) -> None:
+        self._write_json(self._repo_dir(repo.repo_type, repo.repo_id) / "refs.json", branches)
+
+    def _write_tags(self, repo: Repo, tags: dict[str, str]) -> None:
+        self._write_json(self._repo_dir(repo.repo_type, repo.repo_id) / "tags.json", tags)
+
+    def _current(self, repo: Repo) -> Repo:
+        """`repo` as it is on disk now (call with its lock held)."""
+        return self.require_repo(repo.repo_type, repo.repo_id)
+
     def get_repo(self, repo_type: RepoType, repo_id: str) -> Repo | None:
         """The repo, or None if it does not exist."""
         folder = self._repo_dir(repo_type, repo_id)
         try:
             settings = json.loads((folder / "repo.json").read_bytes())
             branches = json.loads((folder / "refs.json").read_bytes())
-        except FileNotFoundError:
+            tags_file = folder / "tags.json"
+            tags = json.loads(tags_file.read_bytes()) if tags_file.exists() else {}
+        except FileNotFoundError:  # no such repo, or deleted or moved while being read
             return None
-        return Repo(repo_type, repo_id, settings["private"], settings["createdAt"], branches)
+        key = settings.get("key", f"{repo_type}:{repo_id}")  # repos made before keys existed
+        return Repo(
+            repo_type, repo_id, settings["private"], settings["createdAt"], branches, tags, key
+        )
 
     def require_repo(self, repo_type: RepoType, repo_id: str) -> Repo:
         """The repo, or 404 RepoNotFound."""
@@ -244,27 +273,66 @@ class Storage:
             raise repo_not_found(repo_id)
         return repo
 
+    def list_repos(self, repo_type: RepoType) -> list[Repo]:
+        """Every repo of this type, sorted by id."""
+        folder = self.root / "repos" / f"{repo_type}s"
+        ids = sorted(f"{path.parent.name}/{path.name}" for path in folder.glob("*/*"))
+        return [repo for repo_id in ids if (repo := self.get_repo(repo_type, repo_id))]
+
     def create_repo(self, repo_type: RepoType, repo_id: str, private: bool, author: str) -> Repo:
         """Create a repo with an initial commit holding `.gitattributes`; 409 if it exists."""
         with self._lock(repo_type, repo_id):
             if self.get_repo(repo_type, repo_id) is not None:
                 raise HubError(409, f"You already created this {repo_type} repo: {repo_id}")
+            key = f"{repo_type}:{repo_id}:{uuid.uuid4().hex}"
             content = GITATTRIBUTES.encode()
             entry = FileEntry.regular(self.blobs.put(content), content)
             initial = Commit.create(
-                f"{repo_type}:{repo_id}",
-                [],
-                "initial commit",
-                "",
-                author,
-                {".gitattributes": entry},
+                key, [], "initial commit", "", author, {".gitattributes": entry}
             )
             self._write_commit(initial)
-            folder = self._repo_dir(repo_type, repo_id)
-            created_at = initial.date
-            self._write_json(folder / "repo.json", {"private": private, "createdAt": created_at})
-            self._write_json(folder / "refs.json", {DEFAULT_BRANCH: initial.id})
-        return Repo(repo_type, repo_id, private, created_at, {DEFAULT_BRANCH: initial.id})
+            repo = Repo(
+                repo_type, repo_id, private, initial.date, {DEFAULT_BRANCH: initial.id}, {}, key
+            )
+            self._write_settings(repo)
+            self._write_refs(repo, repo.branches)
+        return repo
+
+    def delete_repo(self, repo: Repo) -> None:
+        """Delete a repo: its folder leaves `repos/` in one rename, then is removed.
+
+        Its commits and blobs stay on disk, unreachable (blobs are shared between repos)."""
+        with self._lock(repo.repo_type, repo.repo_id):
+            self._current(repo)
+            folder = self._repo_dir(repo.repo_type, repo.repo_id)
+            doomed = self._tmp / f"deleted-{uuid.uuid4().hex}"
+            os.replace(folder, doomed)
+            fsync_dir(folder.parent)
+            shutil.rmtree(doomed)
+
+    def move_repo(self, repo: Repo, new_id: str) -> Repo:
+        """Rename a repo (one folder rename); 409 if `new_id` exists. Its commits follow it."""
+        taken = HubError(409, f"A {repo.repo_type} repo named {new_id} already exists")
+        if new_id == repo.repo_id:
+            raise taken
+        first, second = sorted((repo.repo_id, new_id))  # one order for every mover: no deadlock
+        with self._lock(repo.repo_type, first), self._lock(repo.repo_type, second):
+            current = self._current(repo)
+            if self.get_repo(repo.repo_type, new_id) is not None:
+                raise taken
+            self._write_settings(current)  # records the key of a repo made before keys existed
+            target = self._repo_dir(repo.repo_type, new_id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = self._repo_dir(repo.repo_type, repo.repo_id)
+            os.replace(source, target)
+            fsync_dir(target.parent)
+            fsync_dir(source.parent)
+        return replace(current, repo_id=new_id)
+
+    def set_private(self, repo: Repo, private: bool) -> None:
+        """Make a repo private or public."""
+        with self._lock(repo.repo_type, repo.repo_id):
+            self._write_settings(replace(self._current(repo), private=private))
 
     def read_commit(self, repo: Repo, commit_id: str) -> Commit | None:
         """The commit with this id if it belongs to `repo`."""
@@ -275,8 +343,8 @@ class Storage:
         return commit if commit.repo == repo.key else None
 
     def resolve(self, repo: Repo, revision: str) -> Commit:
-        """The commit a branch name or a full commit sha points to; 404 RevisionNotFound otherwise."""
-        commit_id = repo.branches.get(revision)
+        """The commit a branch, a tag or a full commit sha points to; 404 RevisionNotFound otherwise."""
+        commit_id = repo.branches.get(revision) or repo.tags.get(revision)
         if commit_id is None and COMMIT_SHA.fullmatch(revision):
             commit_id = revision
         commit = self.read_commit(repo, commit_id) if commit_id else None
@@ -294,10 +362,29 @@ class Storage:
             commits.append(parent)
         return commits
 
+    def _marker(self, repo: Repo, sha256: str) -> Path:
+        return self._repo_dir(repo.repo_type, repo.repo_id) / "lfs" / validate_oid(sha256)
+
+    def record_upload(self, repo: Repo, sha256: str) -> None:
+        """Note that the blob `sha256` was uploaded to `repo`, so its commits may use it."""
+        atomic_write(self._marker(repo, sha256), b"", self._tmp)
+
+    def may_use_blob(self, repo: Repo, sha256: str) -> bool:
+        """Whether a commit of `repo` may reference the blob `sha256`: it was uploaded to this repo
+        or is in its history. Other repos' blobs stay invisible, however well their hash is known."""
+        if self._marker(repo, sha256).is_file():
+            return True
+        heads = {*repo.branches.values(), *repo.tags.values()}
+        return any(
+            entry.sha256 == sha256
+            for head in heads
+            for commit in self.history(repo, head)
+            for entry in commit.files.values()
+        )
+
     def commit(
         self,
-        repo_type: RepoType,
-        repo_id: str,
+        repo: Repo,
         branch: str,
         operations: list[Operation],
         title: str,
@@ -305,12 +392,14 @@ class Storage:
         author: str,
         parent: str | None,
     ) -> Commit:
-        """Apply `operations` on top of `branch` and move the branch; 412 if `parent` is stale."""
-        with self._lock(repo_type, repo_id):
-            repo = self.require_repo(repo_type, repo_id)
-            if branch not in repo.branches:
+        """Apply `operations` on top of `branch` and move the branch; 412 if `parent` is stale.
+
+        Inline contents are stored only once every check passed."""
+        with self._lock(repo.repo_type, repo.repo_id):
+            current = self._current(repo)
+            if branch not in current.branches:
                 raise revision_not_found(branch)
-            head = self.resolve(repo, branch)
+            head = self.resolve(current, branch)
             if parent is not None and parent != head.id:
                 raise HubError(
                     412,
@@ -318,21 +407,44 @@ class Storage:
                     "Pull the latest revision and try again.",
                 )
             files = apply_operations(head.files, operations)
-            commit = Commit.create(repo.key, [head.id], title, message, author, files)
+            for op in operations:
+                if isinstance(op, AddFile) and op.content is not None:
+                    self.blobs.put(op.content)
+            commit = Commit.create(current.key, [head.id], title, message, author, files)
             self._write_commit(commit)
-            self._write_json(
-                self._repo_dir(repo_type, repo_id) / "refs.json",
-                {**repo.branches, branch: commit.id},
-            )
+            self._write_refs(current, {**current.branches, branch: commit.id})
         return commit
 
     def create_branch(self, repo: Repo, branch: str, start: Commit) -> None:
-        """Create `branch` at `start`; 409 if it exists."""
+        """Create `branch` at `start`; 409 if a branch or a tag has that name."""
         with self._lock(repo.repo_type, repo.repo_id):
-            current = self.require_repo(repo.repo_type, repo.repo_id)
-            if branch in current.branches:
+            current = self._current(repo)
+            if branch in current.branches or branch in current.tags:
                 raise HubError(409, f"Reference already exists: {branch}")
-            self._write_json(
-                self._repo_dir(repo.repo_type, repo.repo_id) / "refs.json",
-                {**current.branches, branch: start.id},
-            )
+            self._write_refs(current, {**current.branches, branch: start.id})
+
+    def delete_branch(self, repo: Repo, branch: str) -> None:
+        """Delete `branch`; 404 if there is none, 403 for the default branch."""
+        with self._lock(repo.repo_type, repo.repo_id):
+            current = self._current(repo)
+            if branch not in current.branches:
+                raise revision_not_found(branch)
+            if branch == DEFAULT_BRANCH:
+                raise HubError(403, f"The default branch {DEFAULT_BRANCH} cannot be deleted")
+            self._write_refs(current, {b: c for b, c in current.branches.items() if b != branch})
+
+    def create_tag(self, repo: Repo, tag: str, target: Commit) -> None:
+        """Tag `target`; 409 if a tag or a branch has that name."""
+        with self._lock(repo.repo_type, repo.repo_id):
+            current = self._current(repo)
+            if tag in current.tags or tag in current.branches:
+                raise HubError(409, f"Reference already exists: {tag}")
+            self._write_tags(current, {**current.tags, tag: target.id})
+
+    def delete_tag(self, repo: Repo, tag: str) -> None:
+        """Delete `tag`; 404 if there is none."""
+        with self._lock(repo.repo_type, repo.repo_id):
+            current = self._current(repo)
+            if tag not in current.tags:
+                raise revision_not_found(tag)
+            self._write_tags(current, {t: c for t, c in current.tags.items() if t != tag})

@@ -27,6 +27,7 @@ from unittest import mock
 from .app import create_app
 from .auth import Token
 from .server import bind, make_server, url_of
+from .state import Limits
 
 USER = "learner"
 OTHER_USER = "other"
@@ -70,10 +71,13 @@ class HubHandle:
 
 @contextmanager
 def running_hub(
-    data_dir: Path, port: int | None = None, tokens: tuple[Token, ...] = TEST_TOKENS
+    data_dir: Path,
+    port: int | None = None,
+    tokens: tuple[Token, ...] = TEST_TOKENS,
+    limits: Limits | None = None,
 ) -> Iterator[HubHandle]:
     """Serve a Hub from `data_dir` in a background thread of this process."""
-    app = create_app(data_dir, tokens)
+    app = create_app(data_dir, tokens, limits)
     sock = _socket_for(port)
     server = make_server(app)
     thread = threading.Thread(

@@ -63,6 +63,7 @@ def upload_model_folder(folder: str | Path, repo_id: str, commit_message: str) -
     `commit_message`, leaving out what matches `NOT_FOR_THE_HUB`; return the commit's sha.
     A missing repo is a ValueError, a token that may not write a PermissionError (task 5.10)."""
     # TODO 5.4
+    # TODO 5.10: explain a missing repo and a token that may not write
     raise NotImplementedError
 
 
@@ -94,6 +95,7 @@ def load_model(
     """Load a causal LM (in eval mode) and its tokenizer by repo id, at `revision` (a branch or
     a commit sha) if given. A missing repo or revision is a ValueError naming it (task 5.10)."""
     # TODO 5.7
+    # TODO 5.10: explain a missing repo or revision
     raise NotImplementedError
 
 

@@ -90,3 +90,44 @@ def test_solution_stays_locked_until_the_kata_passes(katas, solve, checkout: Pat
     unlocked = katas("solution", "01")
     assert unlocked.returncode == 0, f"a passing kata opens its solution:\n{unlocked.stdout}"
     assert "identical" in unlocked.stdout or "---" in unlocked.stdout, "a diff (or 'identical')"
+
+
+def add_second_file(checkout: Path) -> Path:
+    """Give kata 02 a script, `count.py`, holding task 2.2 (as kata 04 has `predict.py`)."""
+    kata, reference = checkout / "katas/02_tokens", checkout / "reference/02_tokens"
+    manifest = kata / "kata.toml"
+    manifest.write_text(
+        manifest.read_text().replace('files = ["tokens.py"]', 'files = ["tokens.py", "count.py"]')
+        + '\n[[task]]\nid = "2.2"\ntitle = "A script"\nfile = "count.py"\nhint = "argv"\n'
+    )
+    readme = kata / "README.md"
+    readme.write_text(readme.read_text() + "\n### Task 2.2 · A script\n")
+    stub = (
+        'def main() -> None:\n    """Print it."""\n    # TODO 2.2\n    raise NotImplementedError\n'
+    )
+    (kata / "count.py").write_text(stub)
+    (reference / "count.py").write_text('def main() -> None:\n    """Print it."""\n    print(2)\n')
+    for args in (["add", "-A"], ["commit", "-qm", "a second solution file"]):
+        subprocess.run(
+            ["git", "-c", "user.email=a@example.com", "-c", "user.name=A", *args],
+            cwd=checkout,
+            check=True,
+            timeout=30,
+        )
+    return kata / "count.py"
+
+
+def test_reset_and_solution_cover_every_solution_file(katas, checkout: Path):
+    script = add_second_file(checkout)
+    script.write_text('def main() -> None:\n    """Print it."""\n    print("mine")\n')
+    mine = (checkout / "katas/02_tokens/tokens.py").read_text()
+    result = katas("reset", "2.2", "--yes")
+    assert result.returncode == 0, f"`katas reset 2.2 --yes` failed:\n{result.stdout}"
+    assert "katas/02_tokens/count.py: main() goes back to the stub of task 2.2" in result.stdout
+    assert "# TODO 2.2" in script.read_text(), "task 2.2 lives in count.py: its stub is back"
+    assert (checkout / "katas/02_tokens/tokens.py").read_text() == mine, "tokens.py untouched"
+    forced = katas("solution", "02", "--force").stdout
+    assert "katas/02_tokens/tokens.py (yours)" in forced, "the diff shows the main module"
+    assert "katas/02_tokens/count.py (yours)" in forced and "+    print(2)" in forced, (
+        "the diff shows every solution file"
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from hfkatas.hub.testing import HubHandle, running_hub, use_endpoint
@@ -38,3 +40,41 @@ def hub(hub_server: HubHandle, tmp_path: Path) -> Iterator[HubHandle]:
 def repo_name(request: pytest.FixtureRequest) -> str:
     """A repo name unique in the session, e.g. `test-push-model-3`."""
     return f"{request.node.originalname.replace('_', '-')[:60]}-{next(_names)}"
+
+
+@pytest.fixture
+def client(hub: HubHandle) -> Iterator[httpx2.Client]:
+    """An HTTP client for the Hub, authenticated as the learner with the write token."""
+    headers = {"Authorization": f"Bearer {hub.write_token}"}
+    with httpx2.Client(base_url=hub.url, headers=headers, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def repo_id(client: httpx2.Client, hub: HubHandle, repo_name: str) -> str:
+    """A fresh public model repo of the learner."""
+    assert client.post("/api/repos/create", json={"name": repo_name}).status_code == 200
+    return f"{hub.user}/{repo_name}"
+
+
+@pytest.fixture
+def raw_commit(client: httpx2.Client) -> Callable[..., httpx2.Response]:
+    """`raw_commit(repo_id, *lines, header=..., client=...)`: POST an ndjson commit to main, each
+    line a JSON value or raw bytes, after a header line (`header=False`: none)."""
+
+    def post(
+        repo_id: str,
+        *lines: object,
+        header: dict | bool | None = None,
+        client: httpx2.Client = client,
+    ) -> httpx2.Response:
+        head = {"key": "header", "value": header or {"summary": "raw commit"}}
+        body = [head] if header is not False else []
+        encoded = [x if isinstance(x, bytes) else json.dumps(x).encode() for x in [*body, *lines]]
+        return client.post(
+            f"/api/models/{repo_id}/commit/main",
+            content=b"\n".join(encoded),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+
+    return post

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import httpx2
 import pytest
@@ -12,31 +11,6 @@ import pytest
 from hfkatas.hub.testing import HubHandle
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def client(hub: HubHandle) -> Iterator[httpx2.Client]:
-    """An HTTP client for the Hub, authenticated as the learner with the write token."""
-    headers = {"Authorization": f"Bearer {hub.write_token}"}
-    with httpx2.Client(base_url=hub.url, headers=headers, timeout=30) as http:
-        yield http
-
-
-@pytest.fixture
-def repo_id(client: httpx2.Client, hub: HubHandle, repo_name: str) -> str:
-    """A fresh public model repo of the learner."""
-    assert client.post("/api/repos/create", json={"name": repo_name}).status_code == 200
-    return f"{hub.user}/{repo_name}"
-
-
-def commit(client: httpx2.Client, repo_id: str, *lines: dict) -> httpx2.Response:
-    """POST an ndjson commit with a header line and `lines`."""
-    body = [{"key": "header", "value": {"summary": "raw commit"}}, *lines]
-    return client.post(
-        f"/api/models/{repo_id}/commit/main",
-        content="\n".join(map(json.dumps, body)),
-        headers={"Content-Type": "application/x-ndjson"},
-    )
 
 
 def files_of(client: httpx2.Client, repo_id: str) -> list[str]:
@@ -53,9 +27,11 @@ def test_invalid_repo_names_are_refused(client: httpx2.Client, name: str) -> Non
 @pytest.mark.parametrize(
     "path", ["../evil", "/etc/passwd", "a/../../b", "a//b", "./a", ".git/config"]
 )
-def test_unsafe_paths_are_refused(client: httpx2.Client, repo_id: str, path: str) -> None:
+def test_unsafe_paths_are_refused(
+    client: httpx2.Client, raw_commit: Callable[..., httpx2.Response], repo_id: str, path: str
+) -> None:
     line = {"key": "file", "value": {"path": path, "content": "eA==", "encoding": "base64"}}
-    response = commit(client, repo_id, line)
+    response = raw_commit(repo_id, line)
     assert response.status_code == 400, response.text
     assert files_of(client, repo_id) == [".gitattributes"]
 
@@ -70,7 +46,9 @@ def test_request_bodies_are_bounded(client: httpx2.Client) -> None:
     assert response.status_code == 413
 
 
-def test_lfs_upload_checks_size_and_hash(client: httpx2.Client, repo_id: str) -> None:
+def test_lfs_upload_checks_size_and_hash(
+    client: httpx2.Client, raw_commit: Callable[..., httpx2.Response], repo_id: str
+) -> None:
     content = b"large file content"
     oid = hashlib.sha256(content).hexdigest()
     objects = [{"oid": oid, "size": len(content)}]
@@ -83,14 +61,14 @@ def test_lfs_upload_checks_size_and_hash(client: httpx2.Client, repo_id: str) ->
         "key": "lfsFile",
         "value": {"path": "big.bin", "algo": "sha256", "oid": oid, "size": len(content)},
     }
-    assert commit(client, repo_id, lfs_line).status_code == 400, "not uploaded yet"
+    assert raw_commit(repo_id, lfs_line).status_code == 400, "not uploaded yet"
 
     with httpx2.Client(timeout=30) as anonymous:
         assert anonymous.put(href + "x", content=content).status_code == 403, "bad signature"
         assert anonymous.put(href, content=content + b"!").status_code == 413, "too long"
         assert anonymous.put(href, content=content.upper()).status_code == 400, "wrong hash"
         assert anonymous.put(href, content=content).status_code == 200
-    assert commit(client, repo_id, lfs_line).status_code == 200
+    assert raw_commit(repo_id, lfs_line).status_code == 200
     again = client.post(
         f"/{repo_id}.git/info/lfs/objects/batch", json={"operation": "upload", "objects": objects}
     ).json()
