@@ -4,7 +4,8 @@
   an error the whole process group is killed, so no worker is left behind.
 - `ddp_probe_env` / `read_ddp_probe`: a tiny `sitecustomize` that records, in every torchrun
   worker, which process group it joined, how many optimizer steps it took and which files it
-  saved, so a test can check "both ranks stepped, only rank 0 saved" from outside.
+  saved or opened to write and which rendezvous port it was given, so a test can check "both
+  ranks stepped, only rank 0 wrote, on the port asked for" from outside.
 - `kv_cache_nbytes`, `adapter_shapes`, `free_port`: small measuring helpers.
 """
 
@@ -17,6 +18,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,7 +124,13 @@ def install_ddp_probe() -> None:
     import torch.distributed as dist
     from torch.optim.optimizer import register_optimizer_step_post_hook
 
-    record: dict[str, Any] = {"rank": int(rank), "groups": [], "optimizer_steps": 0, "saved": []}
+    record: dict[str, Any] = {
+        "rank": int(rank),
+        "groups": [],
+        "optimizer_steps": 0,
+        "saved": [],
+        "master_port": os.environ.get("MASTER_PORT"),
+    }
 
     init = dist.init_process_group
 
@@ -144,7 +152,16 @@ def install_ddp_probe() -> None:
     def count_step(*_: Any) -> None:
         record["optimizer_steps"] += 1
 
+    def opened(event: str, args: tuple[Any, ...]) -> None:
+        if (
+            event == "open"
+            and _opens_for_writing(*args[1:3])
+            and isinstance(args[0], (str, os.PathLike))
+        ):
+            record["saved"].append(str(Path(args[0]).resolve()))
+
     dist.init_process_group = init_process_group
+    sys.addaudithook(opened)  # every file a worker opens to write (json, text, weights)
     safetensors.torch.save_file = recording(safetensors.torch.save_file)
     torch.save = recording(torch.save)
     register_optimizer_step_post_hook(count_step)
@@ -154,6 +171,13 @@ def install_ddp_probe() -> None:
         out.write_text(json.dumps(record))
 
     atexit.register(write)
+
+
+def _opens_for_writing(mode: str | None, flags: int) -> bool:
+    """Whether an `open` audit event (builtins.open: a mode; os.open: flags) writes a file."""
+    if mode is not None:
+        return any(letter in mode for letter in "wax+")
+    return bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
 
 
 def read_ddp_probe(folder: Path) -> list[dict[str, Any]]:

@@ -72,9 +72,13 @@ def test_split_is_seeded_and_disjoint(kata, records):
 
 @pytest.mark.task("4.1")
 @pytest.mark.timeout(30)
-def test_too_few_rows_is_a_clear_error(kata, records):
-    with pytest.raises(ValueError):
-        kata.build_splits(records[:50], n_train=40, n_validation=20, seed=0)
+def test_too_few_rows_is_a_clear_error(kata, records, expect_error):
+    expect_error(
+        ValueError,
+        lambda: kata.build_splits(records[:50], n_train=40, n_validation=20, seed=0),
+        "50 rows cannot give 40 + 20 examples: check the clean rows are at least n_train + "
+        "n_validation and raise a ValueError saying so",
+    )
 
 
 @pytest.mark.task("4.2")

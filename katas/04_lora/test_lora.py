@@ -37,15 +37,25 @@ def test_target_modules_found_on_gpt2(kata, zoo, load_causal):
 def test_lora_freezes_the_base(kata, small_llama, load_causal):
     from peft import PeftModel
 
-    model = kata.add_lora(load_causal(small_llama), ["q_proj", "v_proj"], r=4, alpha=8)
+    model = kata.add_lora(load_causal(small_llama), ["q_proj", "v_proj"], r=4, alpha=12)
     assert isinstance(model, PeftModel), "return the model wrapped by get_peft_model"
     config = model.peft_config["default"]
-    assert (config.r, config.lora_alpha, config.task_type) == (4, 8, "CAUSAL_LM"), (
-        "set r, lora_alpha and task_type=TaskType.CAUSAL_LM in the LoraConfig"
+    assert config.r == 4, f"the LoraConfig has r={config.r}, but add_lora got r=4: pass r on"
+    assert config.lora_alpha == 12, (
+        f"the LoraConfig has lora_alpha={config.lora_alpha}, but add_lora got alpha=12: pass "
+        "alpha on as lora_alpha (it is not derived from r)"
+    )
+    assert config.task_type == "CAUSAL_LM", (
+        f"the LoraConfig has task_type={config.task_type!r}: set task_type=TaskType.CAUSAL_LM, "
+        "so peft wraps the model as a causal LM (generate, labels) and saves that in the adapter"
     )
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
-    assert trainable and all("lora_" in n for n in trainable), (
-        "only LoRA weights may be trainable; the base model must stay frozen"
+    assert trainable, "no parameter is trainable: the LoRA weights must be (get_peft_model)"
+    base = [n for n in trainable if "lora_" not in n]
+    assert not base, (
+        f"{len(base)} base weights are trainable ({base[:2]}...): only LoRA weights may be "
+        "trainable, the base model must stay frozen (get_peft_model freezes it: don't unfreeze "
+        "it afterwards), or LoRA saves no memory"
     )
     assert {n.split(".lora_")[0].rsplit(".", 1)[-1] for n in trainable} == {"q_proj", "v_proj"}, (
         "LoRA weights should sit exactly on the target modules you passed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,25 @@ import pytest
 import torch
 
 SCRIPT_LIMIT_S = 90
+# Runs predict.py as `python predict.py ...` would, counting every model load on the way.
+COUNTING_RUNNER = """
+import os, runpy, sys
+import transformers
+loads = []
+original = transformers.PreTrainedModel.from_pretrained.__func__
+def counted(cls, *args, **kwargs):
+    loads.append(cls.__name__)
+    return original(cls, *args, **kwargs)
+transformers.PreTrainedModel.from_pretrained = classmethod(counted)
+script = os.path.abspath(sys.argv[1])
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(script))
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    print(f"model loads: {len(loads)}", file=sys.stderr)
+"""
+LOADS = re.compile(r"^model loads: (\d+)$", re.MULTILINE)
 
 
 def _save_adapter(repo_id: str, load_causal, folder: Path) -> None:
@@ -28,10 +48,11 @@ def _save_adapter(repo_id: str, load_causal, folder: Path) -> None:
 
 
 def _run_script(kata_dir: Path, args: list[str], stdin: str = "") -> list[str]:
-    """Run predict.py with `args`, return its output lines; fail with its last lines of errors."""
+    """Run predict.py with `args`, return its output lines; fail with its last lines of errors,
+    or if it loaded a model more than once."""
     try:
         done = subprocess.run(
-            [sys.executable, str(kata_dir / "predict.py"), *args],
+            [sys.executable, "-c", COUNTING_RUNNER, str(kata_dir / "predict.py"), *args],
             input=stdin,
             capture_output=True,
             text=True,
@@ -47,6 +68,12 @@ def _run_script(kata_dir: Path, args: list[str], stdin: str = "") -> list[str]:
         "classify, print one label per line"
     )
     assert done.returncode == 0, f"predict.py failed (exit {done.returncode}):\n{errors}"
+    loads = [int(n) for n in LOADS.findall(done.stderr)]
+    reviews = len(args) - 4 or len([line for line in stdin.splitlines() if line.strip()])
+    assert loads and loads[-1] <= 1, (
+        f"predict.py loaded a model {loads[-1] if loads else '?'} times for {reviews} reviews: "
+        "load base + adapter once (load_finetuned), then classify every review with it"
+    )
     return done.stdout.splitlines()
 
 

@@ -84,16 +84,17 @@ def local_hub(hub: HubHandle) -> HubHandle:
 
 
 @pytest.fixture
-def use_token(hub: HubHandle) -> Callable[[str | None], None]:
+def use_token(hub: HubHandle, tmp_path: Path) -> Iterator[Callable[[str | None], None]]:
     """`use_token(secret)` puts another token in HF_TOKEN (None: no token) for the rest of
-    the test."""
+    the test. Like another person on another machine, it starts with an empty download cache:
+    files the owner's clients cached earlier in the test are not there to fall back on."""
+    with ExitStack() as stack:
 
-    def switch(secret: str | None) -> None:
-        os.environ.pop("HF_TOKEN", None)
-        if secret is not None:
-            os.environ["HF_TOKEN"] = secret
+        def switch(secret: str | None) -> None:
+            home = tmp_path / f"hf-as-{uuid.uuid4().hex[:8]}"
+            stack.enter_context(use_endpoint(hub.url, secret, home))
 
-    return switch
+        yield switch
 
 
 @pytest.fixture

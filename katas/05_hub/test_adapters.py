@@ -25,13 +25,13 @@ def test_push_adapter_uploads_only_the_adapter(kata, hub_api, repo_id, lora_mode
 
     kata.push_adapter(lora_model, repo_id)
     files = set(hub_api.list_repo_files(repo_id))
+    assert "model.safetensors" not in files, (
+        f"the repo has {sorted(files)}: the full model was pushed. Push the adapter only (the "
+        "PeftModel itself, not merge_and_unload's model): it is a tiny fraction of the size"
+    )
     assert files >= ADAPTER_FILES, (
         f"the repo has {sorted(files)}: push the PeftModel itself, which saves "
         "adapter_config.json and adapter_model.safetensors"
-    )
-    assert "model.safetensors" not in files, (
-        "the full model was pushed: push the adapter only (don't merge_and_unload first), "
-        "it is a tiny fraction of the size"
     )
     assert hub_api.repo_info(repo_id).private, "push the adapter with private=True"
     config = json.loads(Path(hf_hub_download(repo_id, "adapter_config.json")).read_text())

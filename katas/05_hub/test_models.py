@@ -7,6 +7,7 @@ import re
 import pytest
 
 MODEL_FILES = {"config.json", "model.safetensors", "tokenizer_config.json"}
+TOKEN_LITERAL = re.compile(r"""["']hf_[A-Za-z0-9_]{4,}["']""")
 
 
 def _load_back(repo_id: str):  # type: ignore[no-untyped-def]
@@ -143,6 +144,13 @@ def test_model_card_usage_snippet_runs(kata, hub, pushed_model):
     from huggingface_hub import ModelCard
 
     kata.push_model_card(pushed_model, **CARDS[0])
+    card = ModelCard.load(pushed_model).content
+    leaked = [found for found in (hub.write_token, *TOKEN_LITERAL.findall(card)) if found in card]
+    assert not leaked, (
+        f"the model card on the Hub contains a token ({leaked[0][:6]}...): everyone who can read "
+        "the repo can use it. Never write a token into a card or a snippet: the reader's own "
+        "token (HF_TOKEN or `hf auth login`) is found by the libraries"
+    )
     text = ModelCard.load(pushed_model).text
     snippets = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
     assert snippets, (

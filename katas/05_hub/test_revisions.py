@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+NEW_WORD = "pinned"  # the second version's tokenizer has it as one token, the first does not
+
 
 @pytest.fixture
-def two_versions(hub_api, pushed_model, model, perturbed):  # type: ignore[no-untyped-def]
-    """`pushed_model` with a second version of the weights on main: (repo id, first sha, v2)."""
+def two_versions(hub_api, pushed_model, model, tokenizer, perturbed):  # type: ignore[no-untyped-def]
+    """`pushed_model` with a second version on main, new weights and a new tokenizer:
+    (repo id, first sha, second model, second tokenizer)."""
+    import copy
+
     first_sha = hub_api.repo_info(pushed_model).sha
-    second = perturbed(model, seed=2)
+    second, second_tokenizer = perturbed(model, seed=2), copy.deepcopy(tokenizer)
+    second_tokenizer.add_tokens([NEW_WORD])
     second.push_to_hub(pushed_model, commit_message="second run")
-    return pushed_model, first_sha, second
+    second_tokenizer.push_to_hub(pushed_model, commit_message="second tokenizer")
+    return pushed_model, first_sha, second, second_tokenizer
 
 
 @pytest.mark.task("5.7")
@@ -31,14 +38,28 @@ def test_load_model_by_repo_id(kata, pushed_model, model, tokenizer, same_weight
 
 @pytest.mark.task("5.7")
 @pytest.mark.timeout(60)
-def test_load_model_at_a_pinned_revision(kata, two_versions, model, same_weights):
-    repo_id, first_sha, second = two_versions
-    assert same_weights(kata.load_model(repo_id)[0], second), (
+def test_load_model_at_a_pinned_revision(kata, two_versions, model, tokenizer, same_weights):
+    repo_id, first_sha, second, second_tokenizer = two_versions
+    text = f"a {NEW_WORD} revision"
+    assert tokenizer(text)["input_ids"] != second_tokenizer(text)["input_ids"], (
+        "test set-up: the two tokenizers should encode differently"
+    )
+    latest, latest_tokenizer = kata.load_model(repo_id)
+    assert same_weights(latest, second), (
         "without a revision, load_model should load the latest commit on main"
     )
-    assert same_weights(kata.load_model(repo_id, revision=first_sha)[0], model), (
+    assert latest_tokenizer(text)["input_ids"] == second_tokenizer(text)["input_ids"], (
+        "without a revision, load_model should load the tokenizer of the latest commit on main"
+    )
+    pinned, pinned_tokenizer = kata.load_model(repo_id, revision=first_sha)
+    assert same_weights(pinned, model), (
         "with revision=<commit sha>, load_model should load the weights of that commit: pass "
         "revision to from_pretrained (for the model and the tokenizer)"
+    )
+    assert pinned_tokenizer(text)["input_ids"] == tokenizer(text)["input_ids"], (
+        "with revision=<commit sha>, the tokenizer load_model returned is main's newer one, not "
+        "the one of that commit: pass revision to the tokenizer too (AutoTokenizer.from_pretrained"
+        "(repo_id, revision=revision)), the model and its tokenizer belong to the same commit"
     )
 
 
@@ -71,7 +92,7 @@ def test_branch_at_head_pins_the_current_weights(
 @pytest.mark.task("5.8")
 @pytest.mark.timeout(60)
 def test_an_existing_branch_is_not_moved(kata, hub_api, two_versions, expect_error):
-    repo_id, first_sha, _ = two_versions
+    repo_id, first_sha, *_ = two_versions
     hub_api.create_branch(repo_id, branch="stable", revision=first_sha)
     error = expect_error(
         ValueError,

@@ -192,6 +192,42 @@ def test_the_largest_model_that_fits_is_chosen(
     )
 
 
+LARGER = dict(hidden_size=224, intermediate_size=448, num_attention_heads=7, num_key_value_heads=7)
+
+
+@pytest.mark.task("6.3")
+@pytest.mark.timeout(60)
+def test_more_parameters_beat_more_precision(
+    kata: Any, zoo: Any, sized_models: dict[str, str]
+) -> None:
+    # a model with about 1.4 times the large one's parameters: at bfloat16 it takes fewer bytes
+    # than the large one at float32, so "most parameters" and "most bytes" disagree
+    larger = zoo.variant("tiny-causal", **LARGER)
+    large = sized_models["large"]
+    need = {
+        (repo, precision): _need(repo, size)
+        for repo in (larger, large)
+        for precision, size in (("float32", 4), ("bfloat16", 2))
+    }
+    budget = int(max(need[(large, "float32")], need[(larger, "bfloat16")]) * 1.1)
+    assert (
+        need[(large, "float32")] > need[(larger, "bfloat16")] and budget < need[(larger, "float32")]
+    ), "test set-up: both the larger model at bfloat16 and the large one at float32 must fit"
+    for candidates in ([large, larger], [larger, large]):
+        choice = kata.choose_model(
+            candidates,
+            memory_budget_bytes=budget,
+            precisions=("float32", "bfloat16"),
+            seq_len=8,
+        )
+        assert (choice.repo_id, choice.precision) == (larger, "bfloat16"), (
+            f"with {budget:,} bytes both the larger model at bfloat16 ({need[(larger, 'bfloat16')]:,}"
+            f" bytes) and the large one at float32 ({need[(large, 'float32')]:,}) fit; you chose "
+            f"{choice.repo_id} at {choice.precision}. Prefer the model with the most parameters "
+            "that fits (not the option that uses the most bytes), then its most precise precision"
+        )
+
+
 def _kv_bytes_per_token(repo_id: str) -> int:
     """What one token of one sequence adds to the real float32 KV cache of a model."""
     model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32).eval()

@@ -9,6 +9,7 @@ import torch
 
 PROMPTS = ["The film was", "A slow and tedious story about", "Bright, funny and warm"]
 SECONDS_PER_TOKEN = 0.01
+PREFILL_SECONDS = 0.05  # each generate call first reads the prompt: the first token costs more
 
 
 class ScriptedWork:
@@ -125,15 +126,19 @@ class TimedGenerate:
         input_ids = prompt_ids(args, kwargs)
         sequences = getattr(output, "sequences", output)  # return_dict_in_generate=True
         new_tokens = sequences.shape[1] - input_ids.shape[1]
+        mask = kwargs.get("attention_mask")
         self.calls.append(
             {
                 "batch": input_ids.shape[0],
                 "new_tokens": new_tokens,
                 "use_cache": generation_setting(kwargs, "use_cache", True),
                 "do_sample": generation_setting(kwargs, "do_sample", False),
+                "mask": mask is not None,
+                # left padding: in every row, no real token (1) is followed by padding (0)
+                "left_padded": mask is None or bool((mask.diff(dim=1) >= 0).all()),
             }
         )
-        self.now += SECONDS_PER_TOKEN * new_tokens
+        self.now += PREFILL_SECONDS + SECONDS_PER_TOKEN * new_tokens
         return output
 
 
@@ -171,26 +176,38 @@ def test_generation_is_measured_on_the_whole_batch(
             f"pass use_cache={use_cache} to every generate call, so the KV cache can be compared"
         )
         assert not call["do_sample"], "measure greedy generation: do_sample=False"
+        assert call["mask"], (
+            "a generate call got no attention_mask: pass the tokenizer's attention mask, so "
+            "padding is not read as text"
+        )
+        assert call["left_padded"], (
+            "the prompts were padded on the right: a decoder continues from the last position, "
+            "so pad on the left (tokenizer.padding_side = 'left') when you measure generation"
+        )
     full = [call for call in spy.calls if call["new_tokens"] > 1]
     assert len(full) == 3 and all(call["new_tokens"] == 6 for call in full), (
         f"the full generation should run 1 warm-up + 2 repeats, each making exactly 6 new "
         f"tokens (set min_new_tokens too, so an early EOS cannot shorten it); got new-token "
         f"counts {[call['new_tokens'] for call in spy.calls]}"
     )
+    total = PREFILL_SECONDS + 6 * SECONDS_PER_TOKEN
     expected = {
-        "batch_size": len(PROMPTS),
-        "new_tokens": 6,
-        "seconds": 6 * SECONDS_PER_TOKEN,
-        "time_to_first_token_s": SECONDS_PER_TOKEN,
-        "tokens_per_second": len(PROMPTS) * 6 / (6 * SECONDS_PER_TOKEN),
+        "batch_size": (len(PROMPTS), "the number of prompts"),
+        "new_tokens": (6, "max_new_tokens"),
+        "seconds": (total, "the median time of the full generation, with the clock you were given"),
+        "time_to_first_token_s": (
+            PREFILL_SECONDS + SECONDS_PER_TOKEN,
+            "measure it: the median time of a 1-token generation (reading the prompt costs more "
+            "than one later token, so the total divided by the tokens is not it)",
+        ),
+        "tokens_per_second": (
+            len(PROMPTS) * 6 / total,
+            "count every sequence of the batch: batch × new tokens / seconds",
+        ),
     }
-    for field, want in expected.items():
+    for field, (want, advice) in expected.items():
         got = getattr(stats, field)
-        assert got == pytest.approx(want), (
-            f"{field} is {got}, expected {want}: time with median_seconds and the clock you "
-            "were given; time to first token is a 1-token generation, tokens per second "
-            "counts every sequence of the batch"
-        )
+        assert got == pytest.approx(want), f"{field} is {got}, expected {want}: {advice}"
     if not torch.cuda.is_available():
         assert stats.peak_memory_bytes is None, "on CPU report peak_memory_bytes as None"
 

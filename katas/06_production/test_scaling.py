@@ -76,6 +76,10 @@ def test_torchrun_command_refuses_no_processes(kata: Any, expect_error: Any) -> 
     )
 
 
+def _inside(path: str, folder: Path) -> bool:
+    return Path(path).is_relative_to(folder)
+
+
 def run_data_parallel(
     kata: Any, kata_dir: Path, repo_id: str, tmp_path: Path, processes: int
 ) -> list[dict[str, Any]]:
@@ -83,10 +87,11 @@ def run_data_parallel(
     for attempt in range(PORT_ATTEMPTS):  # another program may take the free port meanwhile
         folder = tmp_path / f"attempt-{attempt}"
         output_dir, probe = folder / "adapter", folder / "probe"
+        port = free_port()
         command = kata.torchrun_command(
             kata_dir / "train_ddp.py",
             nproc_per_node=processes,
-            master_port=free_port(),
+            master_port=port,
             script_args=[
                 "--model-id",
                 repo_id,
@@ -127,9 +132,26 @@ def run_data_parallel(
             f"{STEPS}: pass --max-steps on to train_lora; in data-parallel training every rank "
             "takes every step"
         )
+    ports = sorted({str(record["master_port"]) for record in records})
+    script = next((i for i, part in enumerate(command) if part.endswith("train_ddp.py")), None)
+    rendezvous = " ".join(command[:script])  # a c10d --rdzv-endpoint gives workers another port
+    assert ports == [str(port)] or f":{port}" in rendezvous, (
+        f"the workers met on port {', '.join(ports)}, not on master_port={port}: pass the port "
+        "you are given on to torchrun (--master_port or --rdzv-endpoint); another run may be "
+        "using the default one"
+    )
+    outputs = output_dir.resolve()
     for record in records[1:]:
-        assert not record["saved"], (
-            f"rank {record['rank']} saved {record['saved']}: only the main process (rank 0) saves"
+        written = sorted(
+            {
+                Path(p).relative_to(outputs).as_posix()
+                for p in record["saved"]
+                if _inside(p, outputs)
+            }
+        )
+        assert not written, (
+            f"rank {record['rank']} also wrote {written} into the output folder: only the main "
+            "process (rank 0) writes the outputs, check RANK (or let trainer.save_model decide)"
         )
     check_adapter(output_dir, repo_id)
     losses_file = output_dir / "losses.json"

@@ -83,10 +83,15 @@ def test_batched_completions_equal_one_by_one_generation(
         f"{spy.sizes}"
     )
     for ticket, prompt in enumerate(PROMPTS):
-        assert done.get(ticket) == alone[ticket], (
-            f"request {ticket} ({prompt!r}) came back as {done.get(ticket)!r} but alone it "
-            f"generates {alone[ticket]!r}: pad on the LEFT, pass the attention mask, decode "
-            "only the new tokens and skip special tokens"
+        got = done.get(ticket)
+        assert not (got and prompt in got and prompt not in alone[ticket]), (
+            f"request {ticket} ({prompt!r}) came back as {got!r}, prompt included: generate "
+            "returns the prompt followed by the new tokens; decode only the new tokens"
+        )
+        assert got == alone[ticket], (
+            f"request {ticket} ({prompt!r}) came back as {got!r} but alone it generates "
+            f"{alone[ticket]!r}: in a batch, pad on the LEFT and pass the attention mask (a "
+            "decoder continues from the last position), and skip special tokens when decoding"
         )
     assert server.step() == {}, "once the queue is empty, step() returns an empty dict"
 

@@ -53,7 +53,8 @@ def _explained(repo_id: str, revision: str | None = None) -> Iterator[None]:
 
 
 def current_user() -> str:
-    """The name of the user the token in HF_TOKEN (or the one saved by `login()`) belongs to."""
+    """The name of the user the token in HF_TOKEN (or the one saved by `login()`) belongs to.
+    No token, or one the Hub refuses: a PermissionError that says to set HF_TOKEN or log in."""
     try:
         return hh.whoami()["name"]
     except LocalTokenNotFoundError as error:
@@ -68,19 +69,22 @@ def current_user() -> str:
 
 
 def create_private_repo(name: str, repo_type: str = "model") -> str:
-    """Create the private repo `name` in your namespace (no error if it exists); its repo id."""
+    """Create the private repo `name` ("model" or "dataset") in your namespace and return its
+    repo id ("user/name"). If it exists already, reuse it as it is."""
     return hh.create_repo(name, repo_type=repo_type, private=True, exist_ok=True).repo_id
 
 
 def push_model(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, repo_id: str) -> None:
-    """Push the model's weights and config and its tokenizer to `repo_id` (private if new)."""
+    """Push the model (weights and config) and its tokenizer to `repo_id`; a repo that does
+    not exist yet is created private."""
     model.push_to_hub(repo_id, private=True)
     tokenizer.push_to_hub(repo_id, private=True)
 
 
 def upload_model_folder(folder: str | Path, repo_id: str, commit_message: str) -> str:
-    """Upload a model folder to `repo_id` in one commit, leaving out `NOT_FOR_THE_HUB`;
-    returns the new commit's sha."""
+    """Upload the model folder of a training run to `repo_id` in ONE commit titled
+    `commit_message`, leaving out what matches `NOT_FOR_THE_HUB`; return the commit's sha.
+    A missing repo is a ValueError, a token that may not write a PermissionError (task 5.10)."""
     with _explained(repo_id):
         commit = hh.upload_folder(
             folder_path=folder,
@@ -94,7 +98,8 @@ def upload_model_folder(folder: str | Path, repo_id: str, commit_message: str) -
 def push_model_card(
     repo_id: str, base_model: str, license: str, datasets: Sequence[str], tags: Sequence[str]
 ) -> ModelCard:
-    """Write and push `repo_id`'s README.md: metadata and a runnable usage snippet."""
+    """Write `repo_id`'s model card (README.md): metadata from the arguments, a sentence about
+    the model, and a ```python usage snippet that loads it by repo id. Push it and return it."""
     data = ModelCardData(
         license=license, base_model=base_model, datasets=list(datasets), tags=list(tags)
     )
@@ -127,7 +132,9 @@ def push_model_card(
 def push_dataset_splits(
     dataset: Dataset, repo_id: str, validation_fraction: float = 0.2, seed: int = 0
 ) -> DatasetDict:
-    """Split `dataset` into train and validation and push both as a private dataset repo."""
+    """Split `dataset` into "train" and "validation" (that fraction of the rows, shuffled with
+    `seed`), push both splits to the dataset repo `repo_id` (private) and return them. A
+    fraction outside (0, 1) is a ValueError, raised before anything is pushed."""
     if not 0 < validation_fraction < 1:
         raise ValueError(
             f"validation_fraction must be between 0 and 1 (exclusive), got {validation_fraction}"
@@ -141,7 +148,8 @@ def push_dataset_splits(
 def load_model(
     repo_id: str, revision: str | None = None
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Load a causal LM (in eval mode) and its tokenizer by repo id, at `revision` if given."""
+    """Load a causal LM (in eval mode) and its tokenizer by repo id, at `revision` (a branch or
+    a commit sha) if given. A missing repo or revision is a ValueError naming it (task 5.10)."""
     with _explained(repo_id, revision):
         hh.model_info(repo_id, revision=revision)  # transformers would wrap these errors in OSError
     model = AutoModelForCausalLM.from_pretrained(repo_id, revision=revision)
@@ -156,8 +164,8 @@ def load_splits(repo_id: str, revision: str | None = None) -> DatasetDict:
 
 
 def create_branch_at_head(repo_id: str, branch: str) -> str:
-    """Create `branch` at `main`'s current commit and return that commit's sha (a revision
-    to pin). An existing branch is a ValueError and stays where it was."""
+    """Create `branch` at the current commit of `main` and return that commit's sha (the
+    revision to pin). A branch that exists already is a ValueError, and stays where it was."""
     head = hh.model_info(repo_id).sha
     try:
         hh.create_branch(repo_id, branch=branch, revision=head)
@@ -172,10 +180,11 @@ def create_branch_at_head(repo_id: str, branch: str) -> str:
 
 
 def push_adapter(peft_model: PeftModel, repo_id: str) -> None:
-    """Push only the LoRA adapter (config and weights) of `peft_model` to `repo_id`."""
+    """Push only the LoRA adapter of `peft_model` (its config and weights, not the base
+    model) to `repo_id`; a new repo is created private."""
     peft_model.push_to_hub(repo_id, private=True)
 
 
 def load_adapter(base_model: PreTrainedModel, repo_id: str) -> PeftModel:
-    """Wrap `base_model` with the adapter stored in `repo_id`, in eval mode."""
+    """Put the adapter stored in `repo_id` on `base_model` and return the result in eval mode."""
     return PeftModel.from_pretrained(base_model, repo_id).eval()

@@ -37,7 +37,7 @@ def estimate_weight_bytes(config: PretrainedConfig, precision: str = "float32") 
 
     Float precisions store every parameter at that size. For "int8" and "nf4", bitsandbytes
     quantizes the Linear layers of the decoder (1 and 0.5 bytes a parameter) and keeps the rest
-    (embeddings, norms, `lm_head`) in float32.
+    (embeddings, norms, `lm_head`) in float32. An unknown precision raises `ValueError`.
     """
     _check_precision(precision)
     with torch.device("meta"):
@@ -57,7 +57,10 @@ def estimate_weight_bytes(config: PretrainedConfig, precision: str = "float32") 
 def estimate_kv_cache_bytes(
     config: PretrainedConfig, *, batch_size: int, seq_len: int, dtype: str = "float32"
 ) -> int:
-    """Bytes of the KV cache: keys and values of every layer for `batch_size` × `seq_len` tokens."""
+    """Bytes of the KV cache: keys and values of every layer for `batch_size` × `seq_len` tokens.
+
+    `dtype` is a float dtype name (a key of FLOAT_BYTES); anything else raises `ValueError`.
+    """
     if dtype not in FLOAT_BYTES:
         raise ValueError(
             f"the KV cache is stored in a float dtype, not {dtype!r}: use one of {', '.join(FLOAT_BYTES)}"
@@ -100,7 +103,12 @@ def choose_model(
     max_latency_s: float | None = None,
 ) -> Choice:
     """The largest candidate (most parameters) that fits the budget, at the most precise of
-    `precisions` that fits; a `ValueError` naming the smallest option's need when none fits."""
+    `precisions` that fits (float32 > bfloat16 > int8 > nf4).
+
+    Memory is `estimate_memory_bytes` for `batch_size` × `seq_len`. With `latency_s` (measured
+    seconds per repo id) and `max_latency_s`, slower candidates are left out. When nothing fits,
+    raise `ValueError` naming the smallest option (repo id, precision) and the memory it needs.
+    """
     if not candidates or not precisions:
         raise ValueError("give at least one candidate repo id and one precision")
     if (max_latency_s is None) != (latency_s is None):
@@ -157,8 +165,9 @@ def median_seconds(
 ) -> float:
     """Median wall time of `fn()` over `repeats` timed calls, after `warmup` untimed calls.
 
-    `synchronize` (default: `torch.cuda.synchronize` when CUDA is available) runs before each
-    clock read, so queued GPU work is counted in the call that queued it.
+    Read the time only with `clock()`. `synchronize` (default: `torch.cuda.synchronize` when
+    CUDA is available) runs before each clock read, so queued GPU work is counted in the call
+    that queued it. `warmup < 0` or `repeats < 1` raises `ValueError`.
     """
     if warmup < 0 or repeats < 1:
         raise ValueError(
@@ -209,9 +218,11 @@ def measure_generation(
 ) -> GenerationStats:
     """Greedy-generate exactly `max_new_tokens` for the batch `prompts` and measure it fairly.
 
-    Time to first token is the median time of a 1-token generation; throughput is
-    batch × new tokens / median time of the full generation. Peak memory is CUDA's
-    `max_memory_allocated` over the timed runs (None on CPU).
+    Every `generate` call gets the whole batch (left-padded) and `use_cache`. Time to first
+    token is the `median_seconds` of a 1-token generation; `seconds` the `median_seconds` of the
+    full generation, and tokens per second = batch × new tokens / seconds. Pass `warmup`,
+    `repeats` and `clock` on to `median_seconds`. Peak memory is CUDA's `max_memory_allocated`
+    over the timed runs, None on CPU.
     """
     if not prompts:
         raise ValueError("give at least one prompt")
@@ -253,10 +264,11 @@ def measure_generation(
 class BatchServer:
     """Serve greedy generations in batches from a bounded queue.
 
-    `submit` queues a prompt and returns a ticket (or raises `queue.Full` when `max_queue`
-    requests already wait); `step` generates the oldest waiting requests, at most
-    `max_batch_size` in one `generate` call; `drain` steps until the queue is empty. A
-    completion is the decoded new text, identical to generating that prompt alone.
+    `submit` queues a prompt and returns a ticket (0, 1, 2, ...), or raises `queue.Full` when
+    `max_queue` requests already wait; `step` generates the oldest waiting requests, at most
+    `max_batch_size` in one `generate` call, and returns {ticket: completion}; `drain` steps
+    until the queue is empty. A completion is the decoded new text (special tokens skipped),
+    identical to greedy generation of that prompt alone. Sizes below 1 raise `ValueError`.
     """
 
     def __init__(
@@ -324,7 +336,10 @@ def train_lora(
 ) -> list[float]:
     """Fine-tune a LoRA adapter on movie-review lines with Trainer and return the logged loss
     of every step. Works alone and under torchrun (the engine splits the batches); only the
-    main process saves the adapter into `output_dir`."""
+    main process saves the adapter into `output_dir`.
+
+    Train on `sentiment_lines(32)`; a few dozen lines are plenty to see the loss fall.
+    """
     from peft import LoraConfig, get_peft_model
     from transformers import (
         AutoTokenizer,
@@ -378,7 +393,7 @@ def torchrun_command(
     script_args: Sequence[str] = (),
 ) -> list[str]:
     """The command that runs `script` on `nproc_per_node` processes of this machine with
-    torchrun, talking over 127.0.0.1:`master_port`."""
+    torchrun, talking over 127.0.0.1:`master_port`. `nproc_per_node < 1` raises `ValueError`."""
     if nproc_per_node < 1:
         raise ValueError("nproc_per_node must be at least 1")
     return [
