@@ -84,12 +84,18 @@ def precision_settings(precision: str) -> dict[str, Any]:
     """`from_pretrained` keyword arguments for the CPU precisions the kata compares."""
     from transformers import BitsAndBytesConfig
 
+    # An explicit dtype beside each bitsandbytes config: without one, transformers 4.x loads the
+    # layers that stay unquantized in float16, 5.x in the checkpoint's dtype.
     settings: dict[str, dict[str, Any]] = {
         "fp32": {"dtype": torch.float32},
         "bf16": {"dtype": torch.bfloat16},
-        "int8": {"quantization_config": BitsAndBytesConfig(load_in_8bit=True)},
+        "int8": {
+            "quantization_config": BitsAndBytesConfig(load_in_8bit=True),
+            "dtype": torch.float32,
+        },
         "nf4": {
-            "quantization_config": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")
+            "quantization_config": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4"),
+            "dtype": torch.float32,
         },
     }
     if precision not in settings:
