@@ -35,6 +35,9 @@ KEY_PACKAGES = (
     "huggingface_hub",
 )
 CPU_TORCH = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+LOCK_FILE = "constraints.txt"
+TESTED = f"pip install -c {LOCK_FILE} -e . (the exact versions CI tested)"
+SETUP = "`katas setup` (once, with the network on; everything after it works offline)"
 GIB = 1024**3
 MIN_FREE_GIB, LOW_FREE_GIB = 1, 3
 
@@ -78,7 +81,12 @@ def check_package(requirement: Requirement) -> Finding:
         supported = False
     if supported:
         return Finding(OK, name, installed)
-    return Finding(FAIL, name, f"{installed} is outside the supported range {wanted}", install)
+    return Finding(
+        FAIL,
+        name,
+        f"{installed} is outside the supported range {wanted}",
+        f"{install}, or {TESTED}",
+    )
 
 
 def check_packages() -> list[Finding]:
@@ -92,6 +100,30 @@ def check_packages() -> list[Finding]:
     if others:
         shown.append(Finding(OK, "other dependencies", f"{others} installed in supported versions"))
     return shown
+
+
+def _locked(root: Path) -> dict[str, str]:
+    """`name -> version` from the checkout's lock file (empty if it has none)."""
+    path = root / LOCK_FILE
+    if not path.is_file():
+        return {}
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    return dict(line.split("==", 1) for line in lines if "==" in line)
+
+
+def check_tested_versions(root: Path) -> list[Finding]:
+    """Key libraries installed in other versions than the lock file's (supported, not tested)."""
+    locked = _locked(root)
+    findings = []
+    for name in KEY_PACKAGES:
+        try:
+            installed = metadata.version(name).split("+")[0]
+        except metadata.PackageNotFoundError:
+            continue  # already reported as not installed
+        if name in locked and installed != locked[name]:
+            detail = f"{installed} installed, CI tested {locked[name]}"
+            findings.append(Finding(WARN, f"{name} (tested)", detail, TESTED))
+    return findings
 
 
 def check_torch() -> list[Finding]:
@@ -162,18 +194,21 @@ def _size(folder: Path) -> int:
 
 
 def check_zoo(home: Path) -> list[Finding]:
+    from hfkatas.prepare import pending
     from hfkatas.zoo import Zoo
 
     status = Zoo(home).status()
     missing = [role for role, built in status.items() if not built]
     size = _size(home / "hf_home") / GIB if (home / "hf_home").exists() else 0.0
     detail = f"{len(status) - len(missing)}/{len(status)} models built, {size:.2f} GiB in {home}"
-    if not missing:
-        return [Finding(OK, "model zoo", detail)]
-    fix = (
-        "`katas doctor --build-zoo` builds them now (otherwise the first test that needs one does)"
-    )
-    return [Finding(WARN, "model zoo", f"{detail}; not built yet: {', '.join(missing)}", fix)]
+    zoo = Finding(OK, "model zoo", detail)
+    if missing:
+        zoo = Finding(WARN, "model zoo", f"{detail}; not built yet: {', '.join(missing)}", SETUP)
+    fetched = [step.name for step in pending(home, roles=()) if step.needs_network()]
+    fetched += [f"model packages of {role}" for role in missing if Zoo(home).recipe(role).packages]
+    if not fetched:
+        return [zoo, Finding(OK, "offline set-up", "model packages and data are on disk")]
+    return [zoo, Finding(WARN, "offline set-up", f"not fetched yet: {'; '.join(fetched)}", SETUP)]
 
 
 def check_disk(home: Path) -> Finding:
@@ -200,30 +235,16 @@ def check_git(root: Path) -> Finding:
     )
 
 
-def build_zoo(out: Output, home: Path) -> None:
-    """Build every zoo model that is missing, with a progress bar."""
-    from hfkatas import env
-
-    env.isolate(home)
-    from hfkatas.zoo import Zoo
-
-    zoo = Zoo(home)
-    missing = [role for role, built in zoo.status().items() if not built]
-    with out.progress("building the model zoo", total=len(missing)) as bar:
-        for role in missing:
-            bar.update(description=f"building {role}")
-            out.text(f"building {role} ...")
-            zoo.repo_id(role)
-            bar.update(advance=1)
-
-
 def doctor(out: Output, course: Course, build: bool) -> Exit:
     """The `doctor` command."""
     if build:
-        build_zoo(out, course.home)
+        from hfkatas.cli.setup import setup
+
+        setup(out, course)
     findings = [
         check_python(),
         *check_packages(),
+        *check_tested_versions(course.root),
         *check_torch(),
         check_bitsandbytes(),
         *check_zoo(course.home),
