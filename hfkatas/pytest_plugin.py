@@ -27,8 +27,9 @@ from hfkatas.solutions import SOLUTIONS, load_solution
 if TYPE_CHECKING:
     from hfkatas.zoo import Zoo
 
-# Prepares the zoo and data the selected tests need before the first test (outside timeouts).
-pytest_plugins = ["hfkatas.prepare_hook"]
+# Prepare what the selected tests need before the first test (outside timeouts); free a
+# conftest's session fixtures when the run leaves its folder (memory).
+pytest_plugins = ["hfkatas.prepare_hook", "hfkatas.memory_hook"]
 
 CUDA_REASON = "needs a CUDA GPU: run `nox -s cuda` on a machine with one"
 DEV_CHECK_PASSED = (
