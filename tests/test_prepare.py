@@ -117,3 +117,34 @@ def test_the_zoo_rebuilds_when_the_libraries_that_built_it_change(monkeypatch, t
     assert [s.name for s in prepare.pending(tmp_path, ["tiny-seq2seq"], data=False)], (
         "a model built by other library versions must count as not built"
     )
+
+
+ENDLESS_STUB = '''
+
+def spin() -> int:
+    """A learner's loop that never ends."""
+    while True:
+        pass
+'''
+ENDLESS_TEST = """
+import pytest
+
+
+@pytest.mark.task("99.1")
+@pytest.mark.timeout(2)
+def test_spin(kata):
+    assert kata.spin() == 1
+"""
+
+
+def test_an_endless_loop_fails_on_its_timeout_with_one_line(sample_checkout: Path, run_pytest):
+    """Timeouts are safety nets: generous for correct code, yet a stub that never returns still
+    fails, on one line that names the task and the timeout."""
+    kata_dir = sample_checkout / "katas" / "99_smoke"
+    with (kata_dir / "smoke.py").open("a") as stub:
+        stub.write(ENDLESS_STUB)
+    (kata_dir / "test_spin.py").write_text(ENDLESS_TEST)
+    result = run_pytest("katas/99_smoke/test_spin.py", timeout=50)
+    lines = [line for line in result.stdout.splitlines() if "task 99.1" in line]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert any("Timeout" in line and "2.0s" in line for line in lines), result.stdout
