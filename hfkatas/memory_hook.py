@@ -12,6 +12,8 @@ reached (this process only: subprocesses such as torchrun workers are not counte
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import resource
 import sys
@@ -51,6 +53,13 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         fixturedef.finish(item._request)  # type: ignore[attr-defined]
     if leaving:
         gc.collect()
+        _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Hand the freed heap back to the system (glibc keeps it otherwise); a no-op elsewhere."""
+    if sys.platform.startswith("linux") and (libc := ctypes.util.find_library("c")):
+        ctypes.CDLL(libc).malloc_trim(0)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
