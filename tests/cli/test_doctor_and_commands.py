@@ -92,3 +92,17 @@ def test_hub_serve_gets_a_default_data_folder(monkeypatch: pytest.MonkeyPatch, t
     )
     hub(["serve", "--data", "elsewhere"], tmp_path)
     assert seen[-1] == ["serve", "--data", "elsewhere"], "an explicit --data must be kept"
+
+
+def test_doctor_flags_a_library_in_another_version_than_the_tested_one(monkeypatch):
+    from hfkatas.cli import doctor
+    from hfkatas.paths import repo_root
+
+    installed = doctor.metadata.version
+    monkeypatch.setattr(
+        doctor.metadata, "version", lambda name: "0.0.1" if name == "peft" else installed(name)
+    )
+    findings = doctor.check_tested_versions(repo_root())
+    assert [finding.subject for finding in findings] == ["peft (tested)"], findings
+    assert "0.0.1 installed, CI tested" in findings[0].detail
+    assert "pip install -c constraints.txt" in findings[0].fix, "the fix must install the lock"
