@@ -148,3 +148,11 @@ def test_an_endless_loop_fails_on_its_timeout_with_one_line(sample_checkout: Pat
     lines = [line for line in result.stdout.splitlines() if "task 99.1" in line]
     assert result.returncode == 1, result.stdout + result.stderr
     assert any("Timeout" in line and "2.0s" in line for line in lines), result.stdout
+
+
+def test_setup_again_is_a_quick_no_op_offline(capsys: pytest.CaptureFixture[str]):
+    """Idempotent: once everything is there, `katas setup` checks and says so (pip is offline)."""
+    from hfkatas.cli import main
+
+    assert main(["setup"]) == 0
+    assert "Everything is ready" in capsys.readouterr().out
