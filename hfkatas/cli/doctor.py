@@ -19,6 +19,7 @@ from rich.markup import escape
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
 from hfkatas.cli.targets import Course
+from hfkatas.pypi import LOCK_FILE, locked_versions, normal_name
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 MARKS = {OK: "[green]  ✓ [/]", WARN: "[yellow]  ! [/]", FAIL: "[red]  ✗ [/]"}
@@ -35,7 +36,6 @@ KEY_PACKAGES = (
     "huggingface_hub",
 )
 CPU_TORCH = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
-LOCK_FILE = "constraints.txt"
 TESTED = f"pip install -c {LOCK_FILE} -e . (the exact versions CI tested)"
 SETUP = "`katas setup` (once, with the network on; everything after it works offline)"
 GIB = 1024**3
@@ -102,26 +102,18 @@ def check_packages() -> list[Finding]:
     return shown
 
 
-def _locked(root: Path) -> dict[str, str]:
-    """`name -> version` from the checkout's lock file (empty if it has none)."""
-    path = root / LOCK_FILE
-    if not path.is_file():
-        return {}
-    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
-    return dict(line.split("==", 1) for line in lines if "==" in line)
-
-
 def check_tested_versions(root: Path) -> list[Finding]:
     """Key libraries installed in other versions than the lock file's (supported, not tested)."""
-    locked = _locked(root)
+    locked = locked_versions(root)
     findings = []
     for name in KEY_PACKAGES:
         try:
             installed = metadata.version(name).split("+")[0]
         except metadata.PackageNotFoundError:
             continue  # already reported as not installed
-        if name in locked and installed != locked[name]:
-            detail = f"{installed} installed, CI tested {locked[name]}"
+        tested = locked.get(normal_name(name))
+        if tested and installed != tested:
+            detail = f"{installed} installed, CI tested {tested}"
             findings.append(Finding(WARN, f"{name} (tested)", detail, TESTED))
     return findings
 
@@ -194,7 +186,7 @@ def _size(folder: Path) -> int:
 
 
 def check_zoo(home: Path) -> list[Finding]:
-    from hfkatas.prepare import pending
+    from hfkatas.prepare import fetch_steps
     from hfkatas.zoo import Zoo
 
     status = Zoo(home).status()
@@ -204,8 +196,7 @@ def check_zoo(home: Path) -> list[Finding]:
     zoo = Finding(OK, "model zoo", detail)
     if missing:
         zoo = Finding(WARN, "model zoo", f"{detail}; not built yet: {', '.join(missing)}", SETUP)
-    fetched = [step.name for step in pending(home, roles=()) if step.needs_network()]
-    fetched += [f"model packages of {role}" for role in missing if Zoo(home).recipe(role).packages]
+    fetched = [step.name for step in fetch_steps(home) if not step.ready()]
     if not fetched:
         return [zoo, Finding(OK, "offline set-up", "model packages and data are on disk")]
     return [zoo, Finding(WARN, "offline set-up", f"not fetched yet: {'; '.join(fetched)}", SETUP)]
