@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from hfkatas.paths import repo_root
+import tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from hfkatas.paths import repo_root
 
 KATA_DIR = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
 MANIFEST = "kata.toml"

@@ -11,17 +11,13 @@ from __future__ import annotations
 import ast
 import re
 import shutil
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from hfkatas.curriculum import Kata
+import tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from hfkatas.curriculum import Kata
 
 MISTAKE = "mistake"
 ALTERNATIVE = "alternative"
