@@ -10,7 +10,7 @@ from rich.syntax import Syntax
 from hfkatas.cli.check import run_check
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.runner import Worker
+from hfkatas.cli.runner import any_worker
 from hfkatas.cli.targets import Course
 from hfkatas.curriculum import Kata
 
@@ -43,7 +43,7 @@ def solution(out: Output, course: Course, name: str, force: bool) -> Exit:
         )
     elif not course.progress.of(kata).done(kata):
         out.print(f"Checking {kata.slug} first: the solution opens once every task passes.")
-        with Worker(course.root, course.home, preload=False) as worker:
+        with any_worker(course.root, course.home) as worker:
             if run_check(out, course, kata, worker) != Exit.OK:
                 out.print(
                     f"The solution of {kata.slug} stays locked until every task passes "

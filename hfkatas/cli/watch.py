@@ -100,7 +100,7 @@ class Session:
             "Starting the test worker: torch and transformers load once, so every "
             "re-check after that is quick."
         )
-        with Worker(self.course.root, self.course.home) as worker:
+        with Worker(self.course.root, self.course.home, listen=True) as worker:
             self.recheck(worker)
             while True:
                 try:
