@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from rich.markup import escape
 
@@ -18,8 +19,10 @@ from hfkatas.results import FAIL, PASS, SKIP, KataResult
 GPU_NOTE = "{count} GPU test{s} skipped (`nox -s cuda`)"
 
 
-def run_check(out: Output, course: Course, kata: Kata, worker: Worker) -> Exit:
-    """Run the tests with a progress bar, remember the result, print it; the exit status."""
+def run_with_progress(
+    out: Output, kata: Kata, worker: Worker, *, skip: Iterable[str] = ()
+) -> CheckRun:
+    """Run the kata's tests (all, or all but some tasks') with a progress bar."""
     with out.progress(f"checking {kata.slug}") as bar:
 
         def on_event(event: Event) -> None:
@@ -28,8 +31,12 @@ def run_check(out: Output, course: Course, kata: Kata, worker: Worker) -> Exit:
             elif event["event"] == "test":
                 bar.update(advance=1)
 
-        run = run_kata(worker, kata, on_event)
-    return show_run(out, course, kata, run)
+        return run_kata(worker, kata, on_event, skip=skip)
+
+
+def run_check(out: Output, course: Course, kata: Kata, worker: Worker) -> Exit:
+    """Run the tests with a progress bar, remember the result, print it; the exit status."""
+    return show_run(out, course, kata, run_with_progress(out, kata, worker))
 
 
 def show_run(out: Output, course: Course, kata: Kata, run: CheckRun) -> Exit:

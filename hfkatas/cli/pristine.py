@@ -54,14 +54,42 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return first - 1, node.end_lineno or node.lineno
 
 
+TODO_MARKER = re.compile(r"#\s*TODO\s+(\d+\.\d+)\b")
+
+
+def definition_sources(source: str) -> dict[str, str]:
+    """Each top-level function or class of `source` by name, as text ({} if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    lines = source.splitlines(keepends=True)
+    return {name: "".join(lines[slice(*_span(node))]) for name, node in _definitions(tree).items()}
+
+
+def todo_tasks(stub: str) -> dict[str, str]:
+    """The task of each definition that carries a `# TODO N.M` marker in the stub."""
+    return {
+        name: found.group(1)
+        for name, text in definition_sources(stub).items()
+        if (found := TODO_MARKER.search(text))
+    }
+
+
+def pristine_stub(root: Path, kata: Kata) -> str:
+    """The kata module as shipped, or "" when git cannot say."""
+    try:
+        files = pristine_files(root, kata)
+    except CliError:
+        return ""
+    return files.get(kata.module_path("learner").relative_to(root), b"").decode(errors="replace")
+
+
 def restore_task(current: str, pristine: str, task_id: str) -> str:
     """`current` with the definitions that carry `# TODO <task_id>` in `pristine` put back."""
     marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
-    pristine_lines = pristine.splitlines(keepends=True)
     wanted = {
-        name: "".join(pristine_lines[slice(*_span(node))])
-        for name, node in _definitions(ast.parse(pristine)).items()
-        if marker.search("".join(pristine_lines[slice(*_span(node))]))
+        name: text for name, text in definition_sources(pristine).items() if marker.search(text)
     }
     if not wanted:
         raise CliError(f"the stub has no `# TODO {task_id}` marker: reset the whole kata instead")
