@@ -138,4 +138,6 @@ def check(out: Output, course: Course, name: str | None) -> Exit:
     if not kata.tasks:
         raise CliError(f"{kata.slug} lists no tasks in its README, so there is nothing to check")
     with any_worker(course.root, course.home) as worker:
+        if worker.borrowed:
+            out.print("[dim]using the warm test worker of the running `katas watch`[/]")
         return run_check(out, course, kata, worker)

@@ -93,6 +93,11 @@ class Worker:
         worker.requests, worker.events = connection.makefile("w", encoding="utf-8"), events
         return worker
 
+    @property
+    def borrowed(self) -> bool:
+        """True for another command's worker, reached through its socket."""
+        return self.process is None
+
     def run(
         self,
         args: list[str],
