@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -97,8 +98,12 @@ def test_task_verdict(benchmark, kata: Kata, solutions: str, worker: Worker) -> 
     tasks = iter(task.id for task in kata.tasks)
     runs: dict[str, CheckRun] = {}
 
+    seconds: dict[str, float] = {}
+
     def one_task(task_id: str) -> None:
+        started = time.perf_counter()
         runs[task_id] = run_kata(worker, kata, solutions=solutions, only=[task_id])
+        seconds[task_id] = round(time.perf_counter() - started, 3)
 
     benchmark.pedantic(
         one_task, setup=lambda: ((next(tasks),), {}), rounds=len(kata.tasks), iterations=1
@@ -106,3 +111,4 @@ def test_task_verdict(benchmark, kata: Kata, solutions: str, worker: Worker) -> 
     broken = [task for task, run in runs.items() if run.result is None]
     assert not broken, f"the warm worker could not run tasks {broken} of {kata.slug}"
     _against_cold(benchmark, kata)
+    benchmark.extra_info["per_task_s"] = seconds
