@@ -40,9 +40,13 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("--all", action="store_true", help="reset every kata")
     reset.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     solution = commands.add_parser(
-        "solution", help="the reference solution as a diff, once the kata passes"
+        "solution", help="the reference solution as a diff, once the kata (or task) passes"
     )
-    solution.add_argument("kata", help="e.g. 01 or auto_classes")
+    solution.add_argument("kata", metavar="KATA[.TASK]", help="e.g. 01, auto_classes or 1.5")
+    solution.add_argument("--task", help="only this task's functions, e.g. 1.5")
+    solution.add_argument(
+        "--docstrings", action="store_true", help="the whole file, docstring changes included"
+    )
     solution.add_argument(
         "--force", action="store_true", help="show it even though the kata does not pass yet"
     )
@@ -91,7 +95,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if args.command == "solution":
         from hfkatas.cli.solution import solution
 
-        return solution(out, course, args.kata, args.force)
+        return solution(out, course, args.kata, args.force, args.task, args.docstrings)
     from hfkatas.cli.doctor import doctor
 
     return doctor(out, course, args.build_zoo)

@@ -89,4 +89,28 @@ def test_solution_stays_locked_until_the_kata_passes(katas, solve, checkout: Pat
     solve("01", "add", "shout")
     unlocked = katas("solution", "01")
     assert unlocked.returncode == 0, f"a passing kata opens its solution:\n{unlocked.stdout}"
-    assert "identical" in unlocked.stdout or "---" in unlocked.stdout, "a diff (or 'identical')"
+    assert "the same as the reference" in unlocked.stdout, (
+        f"the reference's own code, docstrings aside, has nothing to show:\n{unlocked.stdout}"
+    )
+
+
+def test_solution_shows_one_task_and_leaves_out_docstring_only_changes(katas, solve):
+    mine = solve("01")
+    text = mine.read_text().replace('"""Return a + b."""', '"""My own words about adding."""')
+    mine.write_text(text.replace("return text.upper()", "return str.upper(text)"))
+    whole = katas("solution", "01")
+    assert whole.returncode == 0, whole.stdout
+    assert "-    return str.upper(text)\n+    return text.upper()" in whole.stdout, whole.stdout
+    assert "My own words" not in whole.stdout, (
+        f"a function that differs only in its docstring is left out:\n{whole.stdout}"
+    )
+    for args in (("1.2",), ("01", "--task", "1.2"), ("01", "--task", "2")):
+        one = katas("solution", *args)
+        assert "return text.upper()" in one.stdout and "def add" not in one.stdout, (
+            f"`katas solution {' '.join(args)}` shows task 1.2's function only:\n{one.stdout}"
+        )
+    assert "the same as the reference" in katas("solution", "1.1").stdout, (
+        "task 1.1's code is the reference's (docstring aside)"
+    )
+    full = katas("solution", "01", "--docstrings")
+    assert "My own words" in full.stdout, "--docstrings shows docstring changes too"
