@@ -28,6 +28,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("kata", nargs="?", help="e.g. 01 or auto_classes (default: current kata)")
     hint = commands.add_parser("hint", help="the hint for a task (default: the next failing one)")
     hint.add_argument("target", nargs="?", metavar="KATA[.TASK]", help="e.g. 01, 1.3, 01.3")
+    hint.add_argument("--more", action="store_true", help="one level down: the calls that do it")
     watch = commands.add_parser("watch", help="re-check the current kata on every save")
     watch.add_argument("kata", nargs="?", help="the kata to watch (default: current kata)")
     watch.add_argument(
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if args.command == "hint":
         from hfkatas.cli.hint import show_hint
 
-        return show_hint(out, course, args.target)
+        return show_hint(out, course, args.target, args.more)
     if args.command == "watch":
         from hfkatas.cli.watch import watch
 
