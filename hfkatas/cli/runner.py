@@ -24,6 +24,8 @@ Event = dict[str, object]
 # The worker imported pytest plugins before pytest started, on purpose: not worth a warning.
 QUIET_WARM_START = ("-W", "ignore::pytest.PytestAssertRewriteWarning")
 EventHandler = Callable[[Event], None]
+# A busy worker answers once its current run ends; past this, start a worker of our own.
+SHARED_WAIT_SECONDS = 30
 
 
 class Worker:
@@ -74,7 +76,7 @@ class Worker:
             return None
         connection = socket.socket(socket.AF_UNIX)
         try:
-            connection.settimeout(2)
+            connection.settimeout(SHARED_WAIT_SECONDS)
             connection.connect(str(socket_path(home)))
             events = connection.makefile("r", encoding="utf-8")
             ready = json.loads(events.readline() or "{}")
