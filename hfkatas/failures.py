@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,12 @@ ERROR = "error"
 OFFLINE_MISS = "couldn't find them in the cached files"
 REPO_ARGUMENTS = ("pretrained_model_name_or_path", "repo_id", "path_or_repo_id")
 MISSING_NAME = re.compile(r"module 'hfkatas_(?:learner|reference)_\w+' has no attribute '(\w+)'")
+# `<class 'transformers.models.t5.configuration_t5.T5Config'>` reads better as `T5Config`.
+CLASS_REPR = re.compile(r"<class '(?:\w+\.)*(\w+)'>")
+# A library's list of every valid name (transformers lists ~45 config classes): keep a few.
+LONG_LIST = re.compile(r"\b[\w.]+(?:, [\w.]+){7,}")
+LIST_KEPT = 3
+LINE_LIMIT = 300
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,29 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> Failur
     return Failure(ERROR, function, summary.rstrip(": "), location)
 
 
+def where(excinfo: pytest.ExceptionInfo[BaseException], root: Path, test_path: Path) -> str:
+    """`file:line` of the test line that failed (the deepest frame in the test file)."""
+    frames = [entry for entry in excinfo.traceback if Path(entry.path) == Path(test_path)]
+    if not frames:
+        return ""
+    return _location(frames[-1], root).split(" in ", 1)[0]
+
+
 def first_line(text: str, limit: int = 160) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _shorter_list(match: re.Match[str]) -> str:
+    names = match.group(0).split(", ")
+    return f"{', '.join(names[:LIST_KEPT])}, … ({len(names)} in all)"
+
+
+def concise(text: str, limit: int = LINE_LIMIT) -> str:
+    """A library message cut to what the learner needs: one line, class reprs as bare names,
+    long lists of valid names shortened to a few, at most `limit` characters."""
+    text = LONG_LIST.sub(_shorter_list, CLASS_REPR.sub(r"\1", text))
+    return first_line(text, limit)
 
 
 def render(task_id: str, failure: Failure, hint: str, title: str = "") -> str:
@@ -116,7 +143,36 @@ def render(task_id: str, failure: Failure, hint: str, title: str = "") -> str:
         tail = f" — hint: {first_line(hint)}" if hint else ""
         more = f" (`katas hint {task_id}` for more)" if hint else ""
         return f"{head}: not implemented yet{tail}{more}"
-    text = f"{head}: {failure.message}" if head else failure.message
+    message = concise(failure.message)
+    text = f"{head}: {message}" if head else message
     if failure.location:
         text += f"\n    raised at {failure.location}"
     return text
+
+
+def import_problem(error: SolutionImportError, path: Path, root: Path) -> tuple[str, str]:
+    """Why the learner's file does not import, as one line (file, line, what is wrong), and
+    the next step."""
+    try:
+        shown = str(path.relative_to(root))
+    except ValueError:
+        shown = str(path)
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, SyntaxError):
+        what = "indentation error" if isinstance(cause, IndentationError) else "syntax error"
+        return f"{shown}:{cause.lineno}: {what}: {cause.msg}", f"fix the {what}"
+    if cause is None:  # the file is missing
+        return str(error), "restore the file (`katas reset` puts the stub back)"
+    frames = [frame for frame in _traceback_of(cause) if Path(frame[0]) == path]
+    line = f":{frames[-1][1]}" if frames else ""
+    return (
+        f"{shown}{line}: {concise(f'{type(cause).__name__}: {cause}')} (while importing: "
+        "top-level code runs on import, keep work inside the functions)",
+        f"fix line {frames[-1][1]} so the file imports" if frames else "make the file import",
+    )
+
+
+def _traceback_of(error: BaseException) -> list[tuple[str, int]]:
+    return [
+        (frame.filename, frame.lineno or 0) for frame in traceback.extract_tb(error.__traceback__)
+    ]

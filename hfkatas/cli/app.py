@@ -29,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("kata", nargs="?", help="e.g. 01 or auto_classes (default: current kata)")
     hint = commands.add_parser("hint", help="the hint for a task (default: the next failing one)")
     hint.add_argument("target", nargs="?", metavar="KATA[.TASK]", help="e.g. 01, 1.3, 01.3")
+    hint.add_argument("--more", action="store_true", help="one level down: the calls that do it")
     watch = commands.add_parser("watch", help="re-check the current kata on every save")
     watch.add_argument("kata", nargs="?", help="the kata to watch (default: current kata)")
     watch.add_argument(
@@ -41,9 +42,13 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("--all", action="store_true", help="reset every kata")
     reset.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     solution = commands.add_parser(
-        "solution", help="the reference solution as a diff, once the kata passes"
+        "solution", help="the reference solution as a diff, once the kata (or task) passes"
     )
-    solution.add_argument("kata", help="e.g. 01 or auto_classes")
+    solution.add_argument("kata", metavar="KATA[.TASK]", help="e.g. 01, auto_classes or 1.5")
+    solution.add_argument("--task", help="only this task's functions, e.g. 1.5")
+    solution.add_argument(
+        "--docstrings", action="store_true", help="the whole file, docstring changes included"
+    )
     solution.add_argument(
         "--force", action="store_true", help="show it even though the kata does not pass yet"
     )
@@ -84,7 +89,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if args.command == "hint":
         from hfkatas.cli.hint import show_hint
 
-        return show_hint(out, course, args.target)
+        return show_hint(out, course, args.target, args.more)
     if args.command == "watch":
         from hfkatas.cli.watch import watch
 
@@ -96,7 +101,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
     if args.command == "solution":
         from hfkatas.cli.solution import solution
 
-        return solution(out, course, args.kata, args.force)
+        return solution(out, course, args.kata, args.force, args.task, args.docstrings)
     from hfkatas.cli.doctor import doctor
 
     return doctor(out, course, args.build_zoo)

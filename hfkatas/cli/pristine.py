@@ -54,26 +54,49 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return first - 1, node.end_lineno or node.lineno
 
 
-def task_definitions(pristine: str, task_id: str) -> list[str]:
+TODO_MARKER = re.compile(r"#\s*TODO\s+(\d+\.\d+)\b")
+
+
+def definition_sources(source: str) -> dict[str, str]:
+    """Each top-level function or class of `source` by name, as text ({} if it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    lines = source.splitlines(keepends=True)
+    return {name: "".join(lines[slice(*_span(node))]) for name, node in _definitions(tree).items()}
+
+
+def todo_tasks(stub: str) -> dict[str, str]:
+    """The task of each definition that carries a `# TODO N.M` marker in the stub."""
+    return {
+        name: found.group(1)
+        for name, text in definition_sources(stub).items()
+        if (found := TODO_MARKER.search(text))
+    }
+
+
+def pristine_stub(root: Path, kata: Kata, name: str = "") -> str:
+    """A solution file of the kata as shipped (the main module by default), or "" when git
+    cannot say."""
+    try:
+        files = pristine_files(root, kata)
+    except CliError:
+        return ""
+    path = kata.solution_dir("learner") / (name or kata.files[0])
+    return files.get(path.relative_to(root), b"").decode(errors="replace")
+
+
+def task_definitions(stub: str, task_id: str) -> list[str]:
     """The names of the stub's definitions that carry `# TODO <task_id>`."""
     marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
-    lines = pristine.splitlines(keepends=True)
-    return [
-        name
-        for name, node in _definitions(ast.parse(pristine)).items()
-        if marker.search("".join(lines[slice(*_span(node))]))
-    ]
+    return [name for name, text in definition_sources(stub).items() if marker.search(text)]
 
 
 def restore_task(current: str, pristine: str, task_id: str) -> str:
     """`current` with the definitions that carry `# TODO <task_id>` in `pristine` put back."""
-    marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
-    pristine_lines = pristine.splitlines(keepends=True)
-    wanted = {
-        name: "".join(pristine_lines[slice(*_span(node))])
-        for name, node in _definitions(ast.parse(pristine)).items()
-        if marker.search("".join(pristine_lines[slice(*_span(node))]))
-    }
+    sources = definition_sources(pristine)
+    wanted = {name: sources[name] for name in task_definitions(pristine, task_id)}
     if not wanted:
         raise CliError(f"the stub has no `# TODO {task_id}` marker: reset the whole kata instead")
     try:

@@ -6,14 +6,17 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from hfkatas.cli.exits import CliError, Exit
+from hfkatas.cli.worker import socket_path
 from hfkatas.curriculum import Kata
 from hfkatas.results import KataResult, load
 
@@ -21,17 +24,29 @@ Event = dict[str, object]
 # The worker imported pytest plugins before pytest started, on purpose: not worth a warning.
 QUIET_WARM_START = ("-W", "ignore::pytest.PytestAssertRewriteWarning")
 EventHandler = Callable[[Event], None]
+# A busy worker answers once its current run ends; past this, start a worker of our own.
+SHARED_WAIT_SECONDS = 30
 
 
 class Worker:
-    """A `hfkatas.cli.worker` process: start it once, `run` many pytest sessions through it."""
+    """A `hfkatas.cli.worker` process: start it once, `run` many pytest sessions through it.
 
-    def __init__(self, root: Path, home: Path, *, preload: bool = True) -> None:
+    `listen=True` lets other `katas` commands use it too (`Worker.shared` finds it)."""
+
+    process: subprocess.Popen[str] | None
+    requests: IO[str]
+    events: Iterable[str]
+
+    def __init__(
+        self, root: Path, home: Path, *, preload: bool = True, listen: bool = False
+    ) -> None:
         self.logs = home / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "hfkatas.cli.worker"]
         if not preload:
             command.append("--no-preload")
+        if listen:
+            command.append("--listen")
         environment = {
             **os.environ,
             "KATAS_ROOT": str(root),
@@ -50,16 +65,56 @@ class Worker:
                 env=environment,
                 start_new_session=True,  # Ctrl-C reaches the CLI, which then stops the worker
             )
-
-    def run(self, args: list[str], log: Path, on_event: EventHandler | None = None) -> int:
-        """Run pytest with `args`; returns pytest's exit status."""
         assert self.process.stdin and self.process.stdout
+        self.requests, self.events = self.process.stdin, self.process.stdout
+        self.connection: socket.socket | None = None
+
+    @classmethod
+    def shared(cls, root: Path, home: Path) -> Worker | None:
+        """The warm worker another `katas` command (`katas watch`) runs, if there is one."""
+        if not hasattr(socket, "AF_UNIX") or not hasattr(os, "fork"):
+            return None
+        connection = socket.socket(socket.AF_UNIX)
         try:
-            self.process.stdin.write(json.dumps({"args": args, "log": str(log)}) + "\n")
-            self.process.stdin.flush()
-        except BrokenPipeError:
+            connection.settimeout(SHARED_WAIT_SECONDS)
+            connection.connect(str(socket_path(home)))
+            events = connection.makefile("r", encoding="utf-8")
+            ready = json.loads(events.readline() or "{}")
+            connection.settimeout(None)
+        except (OSError, ValueError):
+            connection.close()
+            return None
+        if ready.get("root") != str(root):
+            events.close()
+            connection.close()
+            return None
+        worker = cls.__new__(cls)
+        worker.logs = home / "logs"
+        worker.logs.mkdir(parents=True, exist_ok=True)
+        worker.process, worker.connection = None, connection
+        worker.requests, worker.events = connection.makefile("w", encoding="utf-8"), events
+        return worker
+
+    @property
+    def borrowed(self) -> bool:
+        """True for another command's worker, reached through its socket."""
+        return self.process is None
+
+    def run(
+        self,
+        args: list[str],
+        log: Path,
+        on_event: EventHandler | None = None,
+        **request: object,
+    ) -> int:
+        """Run pytest with `args` (and the worker's other request fields); returns pytest's
+        exit status."""
+        try:
+            self.requests.write(json.dumps({"args": args, "log": str(log), **request}) + "\n")
+            self.requests.flush()
+        except OSError:
             raise self._crashed() from None
-        for line in self.process.stdout:
+        for line in self.events:
             event = json.loads(line)
             if event["event"] == "exit":
                 return int(event["code"])
@@ -74,11 +129,17 @@ class Worker:
         )
 
     def close(self) -> None:
-        """Stop the worker and any run it still has going."""
+        """Stop the worker and any run it still has going (a shared one: just hang up)."""
+        if self.process is None:
+            for stream in (self.requests, self.events):
+                with contextlib.suppress(OSError):
+                    stream.close()  # type: ignore[union-attr]
+            if self.connection is not None:
+                self.connection.close()
+            return
         if self.process.poll() is None:
             with contextlib.suppress(OSError):
-                assert self.process.stdin
-                self.process.stdin.close()
+                self.requests.close()
             try:
                 self.process.wait(timeout=2)
             except subprocess.TimeoutExpired:
@@ -100,13 +161,21 @@ class Worker:
         self.close()
 
 
+def any_worker(root: Path, home: Path) -> Worker:
+    """The warm worker of a running `katas watch` if there is one, else a new (cold) one."""
+    return Worker.shared(root, home) or Worker(root, home, preload=False)
+
+
 @dataclass(frozen=True)
 class CheckRun:
-    """One check of a kata: pytest's status, the per-task result, and where its output is."""
+    """One check of a kata: pytest's status, the per-task result, each test's event, where
+    pytest's output is, and, when the solution file does not import, why."""
 
     code: int
     result: KataResult | None
     log: Path
+    tests: list[Event] = field(default_factory=list)
+    import_error: Event | None = None
 
     def log_tail(self, lines: int = 25) -> str:
         try:
@@ -117,13 +186,40 @@ class CheckRun:
 
 
 def run_kata(
-    worker: Worker, kata: Kata, on_event: EventHandler | None = None, *, solutions: str = "learner"
+    worker: Worker,
+    kata: Kata,
+    on_event: EventHandler | None = None,
+    *,
+    solutions: str = "learner",
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
 ) -> CheckRun:
-    """Run one kata's tests (the learner's code unless told otherwise) and load its report."""
-    report = worker.logs / "report.json"
+    """Run one kata's tests (the learner's code unless told otherwise; only some tasks', or
+    all but some) and load its report."""
+    report = worker.logs / f"report-{os.getpid()}.json"
     log = worker.logs / "check.log"
     report.unlink(missing_ok=True)
+    tests: list[Event] = []
+    broken: list[Event] = []
+
+    def collect(event: Event) -> None:
+        if event["event"] == "test":
+            tests.append(event)
+        elif event["event"] == "import_error":
+            broken.append(event)
+        if on_event:
+            on_event(event)
+
     args = [str(kata.kata_dir), f"--solutions={solutions}", f"--kata-report={report}", "-q"]
-    code = worker.run([*args, *QUIET_WARM_START], log, on_event)
+    code = worker.run(
+        [*args, *QUIET_WARM_START],
+        log,
+        collect,
+        kata=kata.slug,
+        solutions=solutions,
+        only=list(only),
+        skip=list(skip),
+    )
     result = load(report).get(kata.slug) if report.exists() else None
-    return CheckRun(code, result, log)
+    report.unlink(missing_ok=True)
+    return CheckRun(code, result, log, tests, broken[0] if broken else None)

@@ -17,11 +17,13 @@ STATE_VERSION = 1
 
 @dataclass
 class KataProgress:
-    """The last check of one kata: each task's status and the first failure message."""
+    """The last check of one kata: each task's status, the first failure message, and how
+    many GPU tests each task had skipped."""
 
     tasks: dict[str, str] = field(default_factory=dict)
     message: str = ""
     checked_at: str = ""
+    gpu_skipped: dict[str, int] = field(default_factory=dict)
 
     def passed(self, kata: Kata) -> int:
         return sum(self.tasks.get(task.id) == PASS for task in kata.tasks)
@@ -56,12 +58,14 @@ class Progress:
     def of(self, kata: Kata) -> KataProgress:
         return self.katas.get(kata.slug, KataProgress())
 
-    def record(self, kata: Kata, result: KataResult) -> KataProgress:
+    def record(
+        self, kata: Kata, result: KataResult, gpu_skipped: dict[str, int] | None = None
+    ) -> KataProgress:
         """Remember a check's result and save at once."""
         tasks = {tid: task.status for tid, task in result.tasks.items()}
         message = next((t.message for t in result.tasks.values() if t.status == FAIL), "")
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.katas[kata.slug] = KataProgress(tasks, message, stamp)
+        self.katas[kata.slug] = KataProgress(tasks, message, stamp, dict(gpu_skipped or {}))
         self.save()
         return self.katas[kata.slug]
 

@@ -5,24 +5,35 @@ worker pays that once, so a re-check in `katas watch` starts at once. Each run h
 forked child, so the learner's module is imported anew every time and nothing leaks between runs.
 
 Protocol on stdin / stdout, one JSON object a line:
-    worker -> {"event": "ready"}
-    client -> {"args": [pytest arguments], "log": "file for pytest's own output"}
+    worker -> {"event": "ready", "root": "..."}
+    client -> {"args": [pytest arguments], "log": "file for pytest's own output",
+               "kata": "NN_topic", "solutions": "learner", "only": [task ids], "skip": [...]}
     worker -> {"event": "collected", ...}, {"event": "test", ...}, ..., {"event": "exit", "code": N}
+A solution file that does not import answers {"event": "import_error", "message", "next"}
+instead of running pytest. With `--listen` the worker also answers other `katas` commands
+(`katas check` while `katas watch` runs) on a Unix socket in KATAS_HOME, one run at a time.
 
-Run as `python -m hfkatas.cli.worker [--no-preload]`, with KATAS_ROOT and KATAS_HOME set.
+Run as `python -m hfkatas.cli.worker [--no-preload] [--listen]`, with KATAS_ROOT and KATAS_HOME
+set.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import importlib
 import json
 import os
+import selectors
+import socket
 import subprocess
 import sys
+import tempfile
 import traceback
+from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import IO
 
 from hfkatas import env
@@ -65,6 +76,38 @@ def preload(names: tuple[str, ...] = PRELOAD) -> None:
     gc.freeze()
 
 
+def socket_path(home: Path) -> Path:
+    """Where a listening worker answers: in KATAS_HOME, or in the temp folder when that path
+    is too long for a Unix socket."""
+    path = home / "worker.sock"
+    if len(str(path)) < 100:
+        return path
+    digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"katas-{os.getuid()}-{digest}.sock"
+
+
+def import_error(request: dict, channel: IO[str]) -> bool:
+    """Import the solution module the run will test; if it does not import, say so in one
+    event and return True (the run's tests would all fail the same way)."""
+    if not request.get("kata"):
+        return False
+    from hfkatas.curriculum import find_kata
+    from hfkatas.failures import import_problem
+    from hfkatas.solutions import SolutionImportError, load_solution
+
+    kata = find_kata(str(request["kata"]))
+    solutions = str(request.get("solutions", "learner"))
+    try:
+        load_solution(kata, solutions)
+    except SolutionImportError as error:
+        message, step = import_problem(error, kata.module_path(solutions), kata.root)
+        channel.write(json.dumps({"event": "import_error", "message": message, "next": step}))
+        channel.write("\n")
+        channel.flush()
+        return True
+    return False
+
+
 def run_pytest(request: dict, channel: IO[str]) -> int:
     """Run pytest for one request with its output in the request's log (called in the child)."""
     import pytest
@@ -72,6 +115,9 @@ def run_pytest(request: dict, channel: IO[str]) -> int:
     from hfkatas.cli.events import EventStream
 
     os.chdir(repo_root())
+    if import_error(request, channel):
+        return BROKEN_RUN
+    plugin = EventStream(channel, request.get("only"), request.get("skip"))
     with open(request["log"], "w", encoding="utf-8") as log:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
@@ -80,7 +126,7 @@ def run_pytest(request: dict, channel: IO[str]) -> int:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
         try:
-            return int(pytest.main(list(request["args"]), plugins=[EventStream(channel)]))
+            return int(pytest.main(list(request["args"]), plugins=[plugin]))
         except BaseException:
             traceback.print_exc()
             return BROKEN_RUN
@@ -114,16 +160,101 @@ def _spawned_run(request: dict, channel: IO[str]) -> int:
     return child.returncode
 
 
-def serve(requests: IO[str], channel: IO[str]) -> None:
-    """Answer requests until the client closes stdin."""
+class Client:
+    """One source of requests (the owner's stdin or a socket) and where its events go."""
+
+    def __init__(self, read: Callable[[], bytes], channel: IO[str]) -> None:
+        self.read, self.channel, self.buffer = read, channel, b""
+
+    def requests(self) -> list[dict] | None:
+        """The complete requests received so far; None once the client has gone."""
+        try:
+            data = self.read()
+        except OSError:
+            data = b""
+        if not data:
+            return None
+        self.buffer += data
+        *lines, self.buffer = self.buffer.split(b"\n")
+        found = []
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                request = json.loads(line)
+                if isinstance(request, dict) and isinstance(request.get("args"), list):
+                    found.append(request)
+        return found
+
+    def send(self, event: dict) -> bool:
+        """Write one event; False when the client has gone."""
+        try:
+            self.channel.write(json.dumps(event) + "\n")
+            self.channel.flush()
+        except OSError:
+            return False
+        return True
+
+
+def _listen(home: Path) -> socket.socket | None:
+    """A Unix socket for other `katas` commands, unless one is already served (or the
+    system has none)."""
+    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "fork"):
+        return None
+    path = socket_path(home)
+    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as probe:
+        probe.connect(str(path))
+        return None  # another worker answers there
+    path.unlink(missing_ok=True)  # left over by a worker that was killed
+    listener = socket.socket(socket.AF_UNIX)
+    old_mask = os.umask(0o177)  # only this user may connect
+    try:
+        listener.bind(str(path))
+    except OSError:
+        listener.close()
+        return None
+    finally:
+        os.umask(old_mask)
+    listener.listen()
+    return listener
+
+
+def serve(owner: Client, listener: socket.socket | None = None) -> None:
+    """Answer requests, one run at a time, until the owner closes stdin."""
     run = _forked_run if hasattr(os, "fork") else _spawned_run
-    channel.write(json.dumps({"event": "ready"}) + "\n")
-    channel.flush()
-    for line in requests:
-        if line.strip():
-            code = run(json.loads(line), channel)
-            channel.write(json.dumps({"event": "exit", "code": code}) + "\n")
-            channel.flush()
+    ready = {"event": "ready", "root": str(repo_root())}
+
+    def answer(client: Client, requests: list[dict]) -> None:
+        for request in requests:
+            client.send({"event": "exit", "code": run(request, client.channel)})
+
+    owner.send(ready)
+    if listener is None:
+        while (requests := owner.requests()) is not None:
+            answer(owner, requests)
+        return
+    sources = selectors.DefaultSelector()
+    sources.register(0, selectors.EVENT_READ, owner)
+    sources.register(listener, selectors.EVENT_READ, None)
+    while True:
+        for key, _ in sources.select():
+            if key.data is None:  # a new connection
+                connection, _ = listener.accept()
+                guest = Client(
+                    lambda c=connection: c.recv(65536), connection.makefile("w", encoding="utf-8")
+                )
+                sources.register(connection, selectors.EVENT_READ, guest)
+                guest.send(ready)
+                continue
+            client: Client = key.data
+            requests = client.requests()
+            if requests is None and client is owner:
+                return
+            if requests is None:
+                sources.unregister(key.fileobj)
+                with contextlib.suppress(OSError):
+                    client.channel.close()
+                key.fileobj.close()  # type: ignore[union-attr]
+                continue
+            answer(client, requests)
 
 
 def _protocol_channel() -> IO[str]:
@@ -137,12 +268,19 @@ def main(argv: list[str]) -> int:
     channel = _protocol_channel()
     if argv[:1] == ["--run"]:
         return run_pytest(json.loads(argv[1]), channel)
+    home = katas_home(repo_root())
     # Like the pytest plugin does, but before torch / transformers are imported here.
-    env.isolate(katas_home(repo_root()))
+    env.isolate(home)
     sys.dont_write_bytecode = True  # never leave __pycache__ folders in the learner's katas/
     if "--no-preload" not in argv:
         preload()
-    serve(sys.stdin, channel)
+    listener = _listen(home) if "--listen" in argv else None
+    try:
+        serve(Client(lambda: os.read(0, 65536), channel), listener)
+    finally:
+        if listener is not None:
+            listener.close()
+            socket_path(home).unlink(missing_ok=True)
     return 0
 
 

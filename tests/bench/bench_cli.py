@@ -1,8 +1,15 @@
-"""How fast `katas watch` re-checks a kata, against a cold `pytest` run of the same kata.
+"""How fast the learner's loop is: a warm worker's verdict on the task at hand and its full
+check of a kata, against a cold `pytest` run of the same kata.
 
-The warm worker has imported torch and transformers already and forks a fresh pytest session
-per check, so the figure to read is `ratio_to_cold` in the warm benchmark's extra info.
-Pick the kata with KATAS_BENCH_KATA (default 01_auto_classes, a kata without training).
+`katas watch` keeps a worker that has imported torch and transformers and forks a fresh pytest
+session per check; after a save it runs the task at hand's tests first. So the figures to read:
+- `task verdict`: one task's tests in the warm worker, every task of the kata in turn (median =
+  a typical task, max = the slowest); `ratio_to_cold` in its extra info;
+- `warm check`: every test of the kata in the warm worker (`katas check` while watch runs);
+- `cold pytest`: `pytest katas/NN_topic`, what a check without a warm worker costs.
+
+Pick katas with KATAS_BENCH_KATAS (default `01_auto_classes,02_inference,03_quantization`) and
+rounds with KATAS_BENCH_ROUNDS (cold,warm; default `3,5`).
 
     nox -s bench -- tests/bench/bench_cli.py
 """
@@ -12,21 +19,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from hfkatas.cli.runner import Worker, run_kata
+from hfkatas.cli.runner import CheckRun, Worker, run_kata
 from hfkatas.curriculum import Kata, find_kata
 from hfkatas.paths import katas_home, repo_root
 
-BENCH_KATA = os.environ.get("KATAS_BENCH_KATA", "01_auto_classes")
+BENCH_KATAS = os.environ.get("KATAS_BENCH_KATAS", "01_auto_classes,02_inference,03_quantization")
+COLD_ROUNDS, WARM_ROUNDS = (int(n) for n in os.environ.get("KATAS_BENCH_ROUNDS", "3,5").split(","))
 COLD: dict[str, float] = {}
 
 
-@pytest.fixture(scope="module")
-def kata() -> Kata:
-    return find_kata(BENCH_KATA)
+@pytest.fixture(scope="module", params=BENCH_KATAS.split(","))
+def kata(request: pytest.FixtureRequest) -> Kata:
+    return find_kata(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -52,22 +61,54 @@ def cold_pytest(kata: Kata, solutions: str) -> None:
     )
 
 
+def _against_cold(benchmark, kata: Kata) -> None:  # type: ignore[no-untyped-def]
+    stats = benchmark.stats.stats
+    benchmark.extra_info["median_s"] = round(stats.median, 3)
+    benchmark.extra_info["max_s"] = round(stats.max, 3)
+    if kata.slug in COLD:
+        benchmark.extra_info["cold_median_s"] = round(COLD[kata.slug], 3)
+        benchmark.extra_info["ratio_to_cold"] = round(stats.median / COLD[kata.slug], 3)
+
+
 @pytest.mark.timeout(1800)
 def test_cold_pytest(benchmark, kata: Kata, solutions: str) -> None:
-    benchmark.group = f"re-check {kata.slug}"
-    benchmark.pedantic(cold_pytest, args=(kata, solutions), rounds=3, iterations=1)
+    benchmark.group = f"learner's loop {kata.slug}"
+    benchmark.pedantic(cold_pytest, args=(kata, solutions), rounds=COLD_ROUNDS, iterations=1)
     COLD[kata.slug] = benchmark.stats.stats.median
 
 
 @pytest.mark.timeout(1800)
-def test_warm_recheck(benchmark, kata: Kata, solutions: str, worker: Worker) -> None:
-    benchmark.group = f"re-check {kata.slug}"
+def test_warm_check(benchmark, kata: Kata, solutions: str, worker: Worker) -> None:
+    benchmark.group = f"learner's loop {kata.slug}"
     run = benchmark.pedantic(
-        run_kata, args=(worker, kata), kwargs={"solutions": solutions}, rounds=5, warmup_rounds=1
+        run_kata,
+        args=(worker, kata),
+        kwargs={"solutions": solutions},
+        rounds=WARM_ROUNDS,
+        warmup_rounds=1,
     )
     assert run.result is not None, f"the warm worker could not run {kata.slug}: see {run.log}"
-    warm = benchmark.stats.stats.median
-    benchmark.extra_info["warm_median_s"] = round(warm, 3)
-    if kata.slug in COLD:
-        benchmark.extra_info["cold_median_s"] = round(COLD[kata.slug], 3)
-        benchmark.extra_info["ratio_to_cold"] = round(warm / COLD[kata.slug], 3)
+    _against_cold(benchmark, kata)
+
+
+@pytest.mark.timeout(1800)
+def test_task_verdict(benchmark, kata: Kata, solutions: str, worker: Worker) -> None:
+    benchmark.group = f"learner's loop {kata.slug}"
+    run_kata(worker, kata, solutions=solutions)  # warm-up: the zoo models in the page cache
+    tasks = iter(task.id for task in kata.tasks)
+    runs: dict[str, CheckRun] = {}
+
+    seconds: dict[str, float] = {}
+
+    def one_task(task_id: str) -> None:
+        started = time.perf_counter()
+        runs[task_id] = run_kata(worker, kata, solutions=solutions, only=[task_id])
+        seconds[task_id] = round(time.perf_counter() - started, 3)
+
+    benchmark.pedantic(
+        one_task, setup=lambda: ((next(tasks),), {}), rounds=len(kata.tasks), iterations=1
+    )
+    broken = [task for task, run in runs.items() if run.result is None]
+    assert not broken, f"the warm worker could not run tasks {broken} of {kata.slug}"
+    _against_cold(benchmark, kata)
+    benchmark.extra_info["per_task_s"] = seconds

@@ -89,21 +89,45 @@ def test_solution_stays_locked_until_the_kata_passes(katas, solve, checkout: Pat
     solve("01", "add", "shout")
     unlocked = katas("solution", "01")
     assert unlocked.returncode == 0, f"a passing kata opens its solution:\n{unlocked.stdout}"
-    assert "identical" in unlocked.stdout or "---" in unlocked.stdout, "a diff (or 'identical')"
+    assert "the same as the reference" in unlocked.stdout, (
+        f"the reference's own code, docstrings aside, has nothing to show:\n{unlocked.stdout}"
+    )
+
+
+def test_solution_shows_one_task_and_leaves_out_docstring_only_changes(katas, solve):
+    mine = solve("01")
+    text = mine.read_text().replace('"""Return a + b."""', '"""My own words about adding."""')
+    mine.write_text(text.replace("return text.upper()", "return str.upper(text)"))
+    whole = katas("solution", "01")
+    assert whole.returncode == 0, whole.stdout
+    assert "-    return str.upper(text)\n+    return text.upper()" in whole.stdout, whole.stdout
+    assert "My own words" not in whole.stdout, (
+        f"a function that differs only in its docstring is left out:\n{whole.stdout}"
+    )
+    for args in (("1.2",), ("01", "--task", "1.2"), ("01", "--task", "2")):
+        one = katas("solution", *args)
+        assert "return text.upper()" in one.stdout and "def add" not in one.stdout, (
+            f"`katas solution {' '.join(args)}` shows task 1.2's function only:\n{one.stdout}"
+        )
+    assert "the same as the reference" in katas("solution", "1.1").stdout, (
+        "task 1.1's code is the reference's (docstring aside)"
+    )
+    full = katas("solution", "01", "--docstrings")
+    assert "My own words" in full.stdout, "--docstrings shows docstring changes too"
 
 
 def add_second_file(checkout: Path) -> Path:
-    """Give kata 02 a script, `count.py`, holding task 2.2 (as kata 04 has `predict.py`)."""
+    """Give kata 02 a script, `count.py`, holding task 2.3 (as kata 04 has `predict.py`)."""
     kata, reference = checkout / "katas/02_tokens", checkout / "reference/02_tokens"
     manifest = kata / "kata.toml"
     manifest.write_text(
         manifest.read_text().replace('files = ["tokens.py"]', 'files = ["tokens.py", "count.py"]')
-        + '\n[[task]]\nid = "2.2"\ntitle = "A script"\nfile = "count.py"\nhint = "argv"\n'
+        + '\n[[task]]\nid = "2.3"\ntitle = "A script"\nfile = "count.py"\nhint = "argv"\n'
     )
     readme = kata / "README.md"
-    readme.write_text(readme.read_text() + "\n### Task 2.2 · A script\n")
+    readme.write_text(readme.read_text() + "\n### Task 2.3 · A script\n")
     stub = (
-        'def main() -> None:\n    """Print it."""\n    # TODO 2.2\n    raise NotImplementedError\n'
+        'def main() -> None:\n    """Print it."""\n    # TODO 2.3\n    raise NotImplementedError\n'
     )
     (kata / "count.py").write_text(stub)
     (reference / "count.py").write_text('def main() -> None:\n    """Print it."""\n    print(2)\n')
@@ -121,10 +145,10 @@ def test_reset_and_solution_cover_every_solution_file(katas, checkout: Path):
     script = add_second_file(checkout)
     script.write_text('def main() -> None:\n    """Print it."""\n    print("mine")\n')
     mine = (checkout / "katas/02_tokens/tokens.py").read_text()
-    result = katas("reset", "2.2", "--yes")
-    assert result.returncode == 0, f"`katas reset 2.2 --yes` failed:\n{result.stdout}"
-    assert "katas/02_tokens/count.py: main() goes back to the stub of task 2.2" in result.stdout
-    assert "# TODO 2.2" in script.read_text(), "task 2.2 lives in count.py: its stub is back"
+    result = katas("reset", "2.3", "--yes")
+    assert result.returncode == 0, f"`katas reset 2.3 --yes` failed:\n{result.stdout}"
+    assert "katas/02_tokens/count.py: main() goes back to the stub of task 2.3" in result.stdout
+    assert "# TODO 2.3" in script.read_text(), "task 2.3 lives in count.py: its stub is back"
     assert (checkout / "katas/02_tokens/tokens.py").read_text() == mine, "tokens.py untouched"
     forced = katas("solution", "02", "--force").stdout
     assert "katas/02_tokens/tokens.py (yours)" in forced, "the diff shows the main module"

@@ -9,6 +9,7 @@ import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -84,9 +85,42 @@ def test_watch_rechecks_after_a_file_is_saved(terminal, solve):
     solve("01", "add")
     after_save = screen.wait_for(r"1/2 tasks pass", since=after_first)
     solve("01", "shout")
-    screen.wait_for(r"2/2 tasks pass.*?next kata", since=after_save)
-    screen.type("q\n")
-    assert screen.process.wait(timeout=30) == 0, "quitting watch with q should exit 0"
+    screen.wait_for(r"2/2 tasks pass.*?Press n", since=after_save)
+    assert not termios.tcgetattr(screen.master)[3] & termios.ICANON, "keys arrive without Enter"
+    screen.type("q")
+    assert screen.process.wait(timeout=30) == 0, "q alone (no Enter) quits watch with status 0"
+    assert termios.tcgetattr(screen.master)[3] & termios.ICANON, "the terminal mode is restored"
+
+
+@pytest.mark.timeout(240)
+def test_watch_shows_the_changed_tasks_verdict_before_the_rest(terminal, solve):
+    screen = terminal("01")
+    after_first = screen.wait_for(r"0/2 tasks pass.*?watching 01_basics")
+    solve("01", "shout")  # not the first failing task: the one whose function changed
+    verdict = screen.wait_for(
+        r"pass task 1\.2 · Shout \(\d+\.\d s\) · checking the rest", after_first
+    )
+    screen.wait_for(r"1/2 tasks pass.*?task 1\.1 add: not implemented yet", since=verdict)
+    screen.type("q")
+    assert screen.process.wait(timeout=30) == 0
+
+
+@pytest.mark.timeout(240)
+def test_check_uses_the_worker_of_a_running_watch(terminal, katas, solve):
+    screen = terminal("01")
+    screen.wait_for(r"0/2 tasks pass.*?watching 01_basics")
+    solve("01", "add")
+    result = katas("check", "01")
+    assert "using the warm test worker of the running `katas watch`" in result.stdout, (
+        f"`katas check` must reuse the running worker:\n{result.stdout}"
+    )
+    assert result.returncode == 1 and "1/2 tasks pass" in result.stdout, result.stdout
+    screen.type("q")
+    assert screen.process.wait(timeout=30) == 0
+    alone = katas("check", "01")
+    assert alone.returncode == 1 and "warm test worker" not in alone.stdout, (
+        "once watch has quit, `katas check` starts its own worker"
+    )
 
 
 @pytest.mark.timeout(240)
@@ -96,9 +130,12 @@ def test_watch_manual_rechecks_on_enter_only(terminal, solve):
     solve("01")
     time.sleep(1.0)
     assert "2/2" not in screen.screen[after_first:], "--manual must not re-check on a save"
+    screen.type("x")
+    time.sleep(0.5)
+    assert "2/2" not in screen.screen[after_first:], "a key without a meaning does nothing"
     screen.type("\n")
     after_enter = screen.wait_for(r"2/2 tasks pass", since=after_first)
-    screen.type("h\n")
+    screen.type("h")
     screen.wait_for(r"Task 1\.1 · Add two numbers", since=after_enter)
-    screen.type("q\n")
+    screen.type("q")
     assert screen.process.wait(timeout=30) == 0, "quitting watch with q should exit 0"
