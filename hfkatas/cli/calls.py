@@ -1,6 +1,6 @@
 """The second level of a hint: the calls the reference solution of a task makes.
 
-The first level (the README's hint) names the concept and where to look; this one goes down to
+The first level (the hint in kata.toml) names the concept and where to look; this one goes down to
 the call, for a learner who asks (`katas hint N.M --more`), without showing the whole function.
 A task's functions are those whose pristine stub carries `# TODO N.M`, in any module of the kata;
 the reference's private helpers (`_name`) are looked into rather than named.

@@ -1,6 +1,6 @@
 """`katas hint [KATA[.TASK]] [--more]`: the hint of a task, by default the next failing one.
 
-The hint teaches before it tells: first the nudge from the README (the concept, where to look),
+The hint teaches before it tells: first the nudge from kata.toml (the concept, where to look),
 then with `--more` one level down, the calls the reference solution makes."""
 
 from __future__ import annotations
