@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -67,32 +66,6 @@ def chat_perplexities(chat_models, chat_tokenizer) -> dict[str, float]:
             name: float(model(input_ids=ids, labels=ids).loss.float().exp())
             for name, model in chat_models.items()
         }
-
-
-@pytest.fixture
-def expect_error() -> Callable[..., BaseException]:
-    """`expect_error(ValueError, call, mistake, mentions=(...))`: `call()` must raise that error
-    type with a message naming every word in `mentions`; `mistake` says what went wrong."""
-
-    def check(
-        error_type: type[BaseException],
-        call: Callable[[], object],
-        mistake: str,
-        mentions: tuple[str, ...] = (),
-    ) -> BaseException:
-        try:
-            call()
-        except error_type as error:
-            text = str(error).lower()
-            missing = [word for word in mentions if word.lower() not in text]
-            assert not missing, (
-                f"the {error_type.__name__} is right, but its message should mention "
-                f"{', '.join(map(repr, missing))} so the reader knows what to do; it says: {error}"
-            )
-            return error
-        raise AssertionError(f"{mistake}: raise a {error_type.__name__} that says what to do")
-
-    return check
 
 
 @pytest.fixture
