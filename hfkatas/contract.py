@@ -252,7 +252,16 @@ def variant_problems(kata: Kata, scratch: Path) -> list[str]:
         return [str(error)]
     mistakes = [v for v in variants if v.kind == MISTAKE]
     alternatives = [v for v in variants if v.kind == ALTERNATIVE]
-    problems = []
+    tests: dict[str, set[str]] = {}
+    for test_file in kata.kata_dir.glob("test_*.py"):
+        for name, (task, _) in tests_by_task(test_file).items():
+            tests.setdefault(task or "", set()).add(name.rpartition(".")[2])
+    problems = [
+        f"{variant.label} names test {name!r}, which is no test of task {', '.join(variant.tasks)}"
+        for variant in variants
+        for name in variant.tests
+        if not any(name in tests.get(task, set()) for task in variant.tasks)
+    ]
     if len(mistakes) < MIN_MISTAKES:
         problems.append(f"ships {len(mistakes)} mistakes in variants.toml; at least {MIN_MISTAKES}")
     if len(alternatives) < MIN_ALTERNATIVES:

@@ -63,15 +63,16 @@ class VariantRuns:
     _copies: dict[tuple[str, str], Path] = field(default_factory=dict)
     runs: dict[tuple[str, str], dict[str, Run]] = field(default_factory=dict)
 
-    def for_test(self, kata: Kata, task_id: str) -> list[object]:
-        """The parameters a test of `task_id` runs with: the stub, then its variants."""
+    def for_test(self, kata: Kata, task_id: str, test_name: str) -> list[object]:
+        """The parameters test function `test_name` of `task_id` runs with: the stub, then the
+        variants it concerns."""
         params: list[object] = [STUB] if STUB in self.selection else []
         if kata.slug not in self._by_kata:
             self._by_kata[kata.slug] = load_variants(kata)
         params += [
             variant
             for variant in self._by_kata[kata.slug]
-            if variant.kind in self.selection and task_id in variant.tasks
+            if variant.kind in self.selection and variant.runs_with(task_id, test_name)
         ]
         return params
 

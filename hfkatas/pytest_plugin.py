@@ -237,7 +237,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("task")
     if found is None or not marker or not marker.args:
         return
-    params = runs.for_test(found, str(marker.args[0]))
+    params = runs.for_test(found, str(marker.args[0]), metafunc.function.__name__)
     metafunc.parametrize(VARIANT_FIXTURE, params, ids=[variant_id(p) for p in params])
 
 
@@ -280,6 +280,10 @@ def _skip_cuda_without_gpu(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    if call.excinfo is not None and item.config.pluginmanager.hasplugin("timeout"):
+        # Rendering a failure can take a while (large tracebacks on a busy machine): the safety
+        # timeout must never fire inside pytest's reporting, where it would end the session.
+        item.config.hook.pytest_timeout_cancel_timer(item=item)
     report: pytest.TestReport = yield
     found = _kata_of(item)
     if found is None or not _task_of(item):

@@ -52,6 +52,11 @@ class Variant:
     learner: str
     message: str
     edits: tuple[Edit, ...]
+    tests: tuple[str, ...] = ()
+
+    def runs_with(self, task_id: str, test_name: str) -> bool:
+        """Whether the test function `test_name` of task `task_id` runs with this variant."""
+        return task_id in self.tasks and (not self.tests or test_name in self.tests)
 
     @property
     def key(self) -> str:
@@ -118,6 +123,11 @@ def _variant(kind: str, entry: object, kata: Kata, path: Path) -> Variant:
             re.compile(message)
         except re.error as error:
             raise VariantError(f"{where}: `message` is not a valid regex: {error}") from None
+    tests = entry.get("tests", [])
+    if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
+        raise VariantError(
+            f'{where}: `tests` (optional) lists test function names, e.g. ["test_x"]'
+        )
     edits = entry.get("edit")
     if not edits or not isinstance(edits, list):
         raise VariantError(f"{where}: add at least one [[{kind}.edit]] table")
@@ -129,6 +139,7 @@ def _variant(kind: str, entry: object, kata: Kata, path: Path) -> Variant:
         " ".join(learner.split()),
         message,
         tuple(_edit(edit, kata, where) for edit in edits),
+        tuple(tests),
     )
 
 

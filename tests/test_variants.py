@@ -81,3 +81,14 @@ def test_materialize_copies_solution_files_only_and_applies_edits(tmp_path: Path
 def test_malformed_variants_get_a_clear_error(tmp_path: Path, toml: str, problem: str):
     with pytest.raises(VariantError, match=problem):
         load_variants(make_kata(tmp_path, toml))
+
+
+def test_a_variant_can_name_the_tests_it_runs_with(tmp_path: Path):
+    kata = make_kata(
+        tmp_path,
+        '[[mistake]]\nid = "a"\ntasks = ["99.1"]\ntests = ["test_fast"]\nlearner = "x"\n'
+        'message = "y"\n[[mistake.edit]]\nfind = "x + 1"\nreplace = "x + 2"\n',
+    )
+    (variant,) = load_variants(kata)
+    assert variant.runs_with("99.1", "test_fast")
+    assert not variant.runs_with("99.1", "test_slow") and not variant.runs_with("99.2", "test_fast")

@@ -92,18 +92,23 @@ def validate_oid(oid: str) -> str:
 
 
 def validate_path(path: str) -> str:
-    """Check a file path inside a repo: relative, normalised, no `..`, no `.git/`."""
+    """Check a file path inside a repo: relative, normalised, no `..`, no `.git/`, and no control
+    characters (a newline could be committed but never named in a URL again)."""
     parts = path.split("/")
     if (
         not path
         or path.startswith("/")
         or "\\" in path
-        or "\x00" in path
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in path)
         or len(path) > 1000
         or any(part in ("", ".", "..") for part in parts)
         or parts[0] == ".git"
     ):
-        raise HubError(400, f"Invalid path {path!r}: use a relative path without '..', '.' or '//'")
+        raise HubError(
+            400,
+            f"Invalid path {path!r}: use a relative path without '..', '.', '//' or control "
+            "characters",
+        )
     return path
 
 
