@@ -6,10 +6,10 @@ import ast
 import re
 from pathlib import Path
 
-from hfkatas.curriculum import FLAGS, TASK_HEADING, Kata
+from hfkatas.curriculum import FLAGS, TODO_MARKER, Kata
 from hfkatas.variants import ALTERNATIVE, MISTAKE, VariantError, load_variants, materialize
 
-TODO_MARKER = re.compile(r"#\s*TODO\s+(\d+\.\d+)\b")
+TASK_HEADING = re.compile(r"^### Task (\d+\.\d+)\s*[·:—–-]\s*(.+?)\s*$", re.MULTILINE)
 TITLE_LINE = re.compile(r"^# (.+)$", re.MULTILINE)
 TIME_LINE = re.compile(r"^Time: about (\d+) minutes", re.MULTILINE)
 

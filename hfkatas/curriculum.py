@@ -20,7 +20,14 @@ from hfkatas.paths import repo_root
 
 KATA_DIR = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
 MANIFEST = "kata.toml"
-TASK_HEADING = re.compile(r"^### Task (\d+\.\d+)\s*[·:—–-]\s*(.+?)\s*$", re.MULTILINE)
+TODO_MARKER = re.compile(r"#\s*TODO\s+(\d+\.\d+)\b")
+
+
+def todo_marker(task_id: str) -> re.Pattern[str]:
+    """The stub's `# TODO N.M` marker of one task."""
+    return re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
+
+
 FLAGS = ("cuda", "slow")
 
 

@@ -3,12 +3,12 @@ one-line failure) agrees with the manifests and with what the plugin really prin
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import pytest
 
+from hfkatas.cli.pristine import task_definitions
 from hfkatas.curriculum import Kata, load_curriculum
 from hfkatas.failures import NOT_IMPLEMENTED, Failure, render
 from hfkatas.paths import repo_root
@@ -36,14 +36,7 @@ def functions_of(kata: Kata, task_id: str) -> set[str]:
     """The public functions whose stub carries the task's `# TODO` marker."""
     task = kata.task(task_id)
     assert task is not None
-    source = (kata.kata_dir / task.file).read_text(encoding="utf-8")
-    lines = source.splitlines()
-    return {
-        node.name
-        for node in ast.parse(source).body
-        if isinstance(node, ast.FunctionDef | ast.ClassDef)
-        and any(f"TODO {task_id}" in line for line in lines[node.lineno - 1 : node.end_lineno])
-    }
+    return set(task_definitions((kata.kata_dir / task.file).read_text(encoding="utf-8"), task_id))
 
 
 def test_quoted_failure_lines_name_the_right_task_and_function(doc: Path):

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from hfkatas.cli.exits import CliError
-from hfkatas.cli.pristine import definition_sources, pristine_files
+from hfkatas.cli.pristine import definition_sources, pristine_files, task_definitions
 from hfkatas.curriculum import Kata
 
 MAX_CALLS = 8
@@ -92,12 +92,8 @@ def _named_in_task(kata: Kata, task_id: str) -> set[str]:
 def reference_calls(root: Path, kata: Kata, task_id: str) -> list[str]:
     """The distinct calls, in order, that the reference makes for task `task_id`: in the
     functions marked `# TODO N.M` in the stub, else in those the task's text names."""
-    marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
     stubs = _stubs(root, kata)
-    marked = {
-        name: [n for n, text in definition_sources(stub).items() if marker.search(text)]
-        for name, stub in stubs.items()
-    }
+    marked = {name: task_definitions(stub, task_id) for name, stub in stubs.items()}
     if not any(marked.values()):
         named = _named_in_task(kata, task_id)
         marked = {

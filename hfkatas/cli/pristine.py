@@ -7,12 +7,11 @@ own work never turns it into the "pristine" version; without an upstream it is `
 from __future__ import annotations
 
 import ast
-import re
 import subprocess
 from pathlib import Path
 
 from hfkatas.cli.exits import CliError
-from hfkatas.curriculum import Kata
+from hfkatas.curriculum import TODO_MARKER, Kata, todo_marker
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -54,9 +53,6 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return first - 1, node.end_lineno or node.lineno
 
 
-TODO_MARKER = re.compile(r"#\s*TODO\s+(\d+\.\d+)\b")
-
-
 def definition_sources(source: str) -> dict[str, str]:
     """Each top-level function or class of `source` by name, as text ({} if it does not parse)."""
     try:
@@ -89,7 +85,7 @@ def pristine_stub(root: Path, kata: Kata, name: str = "") -> str:
 
 def task_definitions(stub: str, task_id: str) -> list[str]:
     """The names of the stub's definitions that carry `# TODO <task_id>`."""
-    marker = re.compile(rf"#\s*TODO\s+{re.escape(task_id)}\b")
+    marker = todo_marker(task_id)
     return [name for name, text in definition_sources(stub).items() if marker.search(text)]
 
 
