@@ -124,6 +124,28 @@ def docstring_drift(kata: Kata) -> list[str]:
     return problems
 
 
+def _imported_names(source: str) -> set[str]:
+    """The names a module's top-level imports bind (`from __future__` aside)."""
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            names.update(a.asname or a.name for a in node.names)
+    return names
+
+
+def missing_stub_imports(kata: Kata) -> list[str]:
+    """Every name the reference imports is imported by the stub too: the learner starts with
+    what the kata needs, as in kata 01."""
+    stubs, references = _sources(kata, "learner"), _sources(kata, "reference")
+    return [
+        f"{name}: the reference imports {missing} but the stub does not"
+        for name in sorted(stubs.keys() & references.keys())
+        for missing in sorted(_imported_names(references[name]) - _imported_names(stubs[name]))
+    ]
+
+
 def unfinished_stub_problems(kata: Kata) -> list[str]:
     """Public stub functions raise NotImplementedError, and each task's `# TODO N.M` marker sits
     in the file its manifest entry names (and no marker names a task the manifest lacks)."""

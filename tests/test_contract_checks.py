@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hfkatas.contract import (
+    missing_stub_imports,
     readme_problems,
     signature_mismatches,
     solution_file_problems,
@@ -114,4 +115,13 @@ def test_a_finished_stub_is_reported(sample_checkout):
     assert unfinished_stub_problems(sample_kata(sample_checkout)) == [
         "stub add() does not raise NotImplementedError",
         "smoke.py has no `# TODO 99.1` marker (kata.toml puts the task there)",
+    ]
+
+
+def test_an_import_only_the_reference_has_is_reported(sample_checkout):
+    reference = sample_checkout / "reference/99_smoke/smoke.py"
+    reference.write_text("import math\nfrom json import dumps as to_json\n" + reference.read_text())
+    assert missing_stub_imports(sample_kata(sample_checkout)) == [
+        "smoke.py: the reference imports math but the stub does not",
+        "smoke.py: the reference imports to_json but the stub does not",
     ]

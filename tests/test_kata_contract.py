@@ -6,6 +6,7 @@ import pytest
 
 from hfkatas.contract import (
     docstring_drift,
+    missing_stub_imports,
     readme_problems,
     signature_mismatches,
     solution_file_problems,
@@ -53,4 +54,9 @@ def test_ships_mistakes_and_alternatives_that_apply_and_are_listed(kata: Kata, t
 
 def test_stub_and_reference_share_docstrings_and_constants(kata: Kata):
     problems = docstring_drift(kata)
+    assert not problems, "\n".join(problems)
+
+
+def test_stub_imports_what_the_reference_imports(kata: Kata):
+    problems = missing_stub_imports(kata)
     assert not problems, "\n".join(problems)

@@ -7,9 +7,19 @@ contract; the README explains the ideas and has a hint for every task.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from queue import Empty  # noqa: F401  (everything this kata needs is imported for you)
+from threading import Thread  # noqa: F401
 
 import torch
-from transformers import GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (  # noqa: F401
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    GenerationConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    TextIteratorStreamer,
+    TopPLogitsWarper,
+)
 
 # ---------------------------------------------------------------- generation
 

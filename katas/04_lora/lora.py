@@ -6,7 +6,8 @@ Read the task in README.md, replace `raise NotImplementedError` with your code, 
 
 from __future__ import annotations
 
-import time  # noqa: F401  (everything this kata needs is imported for you)
+import bisect  # noqa: F401  (everything this kata needs is imported for you)
+import time  # noqa: F401
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -7,7 +7,8 @@ Read the task in README.md, replace `raise NotImplementedError` with your code, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence  # noqa: F401
+from contextlib import contextmanager  # noqa: F401
 from pathlib import Path
 
 import huggingface_hub as hh  # noqa: F401  (everything this kata needs is imported for you)

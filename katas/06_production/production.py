@@ -3,6 +3,7 @@ and fine-tune it data-parallel on an existing engine (Trainer + torchrun)."""
 
 from __future__ import annotations
 
+import math  # noqa: F401
 import queue  # noqa: F401  (6.6)
 import statistics  # noqa: F401  (6.4)
 import sys  # noqa: F401  (6.8)

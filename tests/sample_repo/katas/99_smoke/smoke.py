@@ -1,6 +1,11 @@
 """Sample stubs."""
 
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (  # noqa: F401  (everything this kata needs is imported for you)
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 
 def add(a: int, b: int) -> int:
