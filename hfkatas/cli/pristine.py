@@ -63,12 +63,13 @@ def definition_sources(source: str) -> dict[str, str]:
     return {name: "".join(lines[slice(*_span(node))]) for name, node in _definitions(tree).items()}
 
 
-def todo_tasks(stub: str) -> dict[str, str]:
-    """The task of each definition that carries a `# TODO N.M` marker in the stub."""
+def todo_tasks(stub: str) -> dict[str, tuple[str, ...]]:
+    """The tasks of each definition that carries `# TODO N.M` markers in the stub, in order
+    (a function can be started in one task and extended in a later one)."""
     return {
-        name: found.group(1)
+        name: tuple(dict.fromkeys(found.group(1) for found in TODO_MARKER.finditer(text)))
         for name, text in definition_sources(stub).items()
-        if (found := TODO_MARKER.search(text))
+        if TODO_MARKER.search(text)
     }
 
 

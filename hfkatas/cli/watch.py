@@ -114,32 +114,45 @@ class Session:
         self.start(kata)
 
     def start(self, kata: Kata) -> None:
-        """Watch `kata`: remember which function belongs to which task, and the functions now."""
+        """Watch `kata`: remember which function of which solution file belongs to which
+        tasks, and the functions now."""
         self.kata = kata
-        stub = pristine_stub(self.course.root, kata) or self.source()
-        self.tasks_by_function = todo_tasks(stub)
-        self.functions = definition_sources(self.source())
+        self.tasks_by_function = {
+            (name, function): tasks
+            for name in kata.files
+            for function, tasks in todo_tasks(
+                pristine_stub(self.course.root, kata, name) or self.source(name)
+            ).items()
+        }
+        self.functions = {name: definition_sources(self.source(name)) for name in kata.files}
 
-    def source(self) -> str:
+    def source(self, name: str) -> str:
         try:
-            return self.kata.module_path("learner").read_text(encoding="utf-8")
+            return (self.kata.solution_dir("learner") / name).read_text(encoding="utf-8")
         except OSError:
             return ""
 
+    def changed_tasks(self) -> set[str]:
+        """The tasks of every function changed since the last check, in any solution file."""
+        changed: set[str] = set()
+        for name in self.kata.files:
+            now, before = definition_sources(self.source(name)), self.functions[name]
+            for function in {*now, *before}:
+                if now.get(function) != before.get(function):
+                    changed.update(self.tasks_by_function.get((name, function), ()))
+            if now:  # a file that does not parse keeps the old functions to compare with
+                self.functions[name] = now
+        return changed
+
     def focus(self) -> str:
-        """The task at hand: the first whose function changed since the last check, else the
-        first failing one ("" when everything passes)."""
-        now = definition_sources(self.source())
-        changed = {
-            self.tasks_by_function.get(name)
-            for name in {*now, *self.functions}
-            if now.get(name) != self.functions.get(name)
-        }
-        if now:  # a file that does not parse keeps the old functions to compare with
-            self.functions = now
+        """The task at hand: the first failing task whose function changed since the last
+        check, else the first changed task, else the first failing one ("" when all pass)."""
+        changed = self.changed_tasks()
         order = [task.id for task in self.kata.tasks]
         failing = self.course.progress.of(self.kata).failing(self.kata)
-        return next((task for task in order if task in changed), failing[0] if failing else "")
+        candidates = [task for task in failing if task in changed]
+        candidates += [task for task in order if task in changed]
+        return candidates[0] if candidates else (failing[0] if failing else "")
 
     def recheck(self, worker: Worker) -> None:
         self.seen = snapshot(self.kata)  # a save during the run triggers the next check
