@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,8 +136,34 @@ def concise(text: str, limit: int = LINE_LIMIT) -> str:
     return first_line(text, limit)
 
 
-def render(task_id: str, failure: Failure, hint: str, title: str = "") -> str:
-    """The line (or two) shown instead of a traceback."""
+def earlier_task(task_id: str, function: str, owners: Mapping[str, tuple[str, ...]]) -> str:
+    """The other task whose function failed under `task_id`'s test ("" if it is the task's own).
+
+    `owners` gives the tasks of each top-level definition of the stubs (their TODO markers)."""
+    tasks = owners.get(function.split(".")[0], ())
+    return "" if not tasks or task_id in tasks else tasks[0]
+
+
+def render(
+    task_id: str,
+    failure: Failure,
+    hint: str,
+    title: str = "",
+    owners: Mapping[str, tuple[str, ...]] | None = None,
+) -> str:
+    """The line (or two) shown instead of a traceback. A failure inside another task's function
+    (a later task builds on an earlier one) names that task, so the learner fixes it first."""
+    other = earlier_task(task_id, failure.function, owners or {})
+    if other:
+        head = f"task {task_id} {title}".rstrip()
+        if failure.kind == NOT_IMPLEMENTED:
+            return (
+                f"{head}: needs your `{failure.function}` from task {other}, which is not "
+                f"implemented yet: finish task {other} first"
+            )
+        where = f"in your `{failure.function}` from task {other}: make task {other} pass first"
+        text = f"{head}: {concise(failure.message)} ({where})"
+        return text + (f"\n    raised at {failure.location}" if failure.location else "")
     name = failure.function or title
     head = f"task {task_id} {name}".rstrip() if task_id else name
     if failure.kind == NOT_IMPLEMENTED:

@@ -143,6 +143,7 @@ class _State:
         self.outcomes: dict[str, tuple[Kata, str, str, str]] = {}
         self.variants: VariantRuns | None = None
         self.verdicts: list[Variant] = []
+        self.owners: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
 _STATE = pytest.StashKey[_State]()
@@ -150,6 +151,22 @@ _STATE = pytest.StashKey[_State]()
 
 def _kata_of(item: pytest.Item) -> Kata | None:
     return kata_for_path(Path(str(item.path)), item.config.stash[_STATE].root)
+
+
+def _owners(state: _State, kata: Kata) -> dict[str, tuple[str, ...]]:
+    """The tasks of each definition in the kata's shipped stubs (read from git once)."""
+    if kata.slug not in state.owners:
+        from hfkatas.cli.pristine import pristine_stub, todo_tasks
+
+        state.owners[kata.slug] = {
+            name: tasks
+            for file in kata.files
+            for name, tasks in todo_tasks(
+                pristine_stub(state.root, kata, file)
+                or (kata.solution_dir("learner") / file).read_text(encoding="utf-8")
+            ).items()
+        }
+    return state.owners[kata.slug]
 
 
 def _task_of(item: pytest.Item) -> str:
@@ -297,7 +314,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         return _variant_report(state, item, variant, call, report)
     if call.excinfo is not None and report.failed:
         failure = classify(call.excinfo, state.root)
-        message = render(task_id, failure, task.hint if task else "", task.title if task else "")
+        hint, title = (task.hint, task.title) if task else ("", "")
+        message = render(task_id, failure, hint, title, _owners(state, found))
         if item.config.getoption("--dev-check"):
             if call.when == "call" and failure.kind == NOT_IMPLEMENTED:
                 report.outcome, report.longrepr, message = "passed", None, ""
