@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from hfkatas.contract import (
+from hfkatas.course.contract import (
     readme_problems,
     signature_mismatches,
     solution_file_problems,
     task_marker_problems,
     unfinished_stub_problems,
 )
-from hfkatas.curriculum import Kata, load_kata
+from hfkatas.course.curriculum import Kata, load_kata
 
 pytestmark = pytest.mark.timeout(60)
 

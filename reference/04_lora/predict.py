@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hfkatas import env
 from hfkatas.paths import katas_home
+from hfkatas.plugin import isolation as env
 
 env.isolate(katas_home())  # before transformers is imported: repo ids resolve from the kata zoo
 

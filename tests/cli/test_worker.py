@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hfkatas.results import load
+from hfkatas.plugin.results import load
 
 
 @pytest.mark.timeout(120)
@@ -22,7 +22,7 @@ def test_a_single_run_streams_events_and_writes_the_report(
         "log": str(log),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "hfkatas.cli.worker", "--run", json.dumps(request)],
+        [sys.executable, "-m", "hfkatas.cli.worker.server", "--run", json.dumps(request)],
         cwd=checkout,
         env={**environment, "KATAS_ROOT": str(checkout)},
         capture_output=True,
