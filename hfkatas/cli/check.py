@@ -10,7 +10,7 @@ from rich.markup import escape
 from hfkatas.cli.course import Course, short_title
 from hfkatas.cli.exits import CliError, Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.state import KataProgress
+from hfkatas.cli.progress import KataProgress
 from hfkatas.cli.worker.client import CheckRun, Worker, any_worker, run_kata
 from hfkatas.cli.worker.protocol import COLLECTED, TEST, Event
 from hfkatas.course.curriculum import Kata

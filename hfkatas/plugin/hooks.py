@@ -33,7 +33,7 @@ from hfkatas.plugin.dev_check import (
     verdict_items,
 )
 from hfkatas.plugin.failures import NOT_IMPLEMENTED, classify, render
-from hfkatas.plugin.results import KataResult, TaskResult, save
+from hfkatas.plugin.results import KataResult, TaskResult, save, task_of
 from hfkatas.plugin.solutions import SOLUTIONS, import_dependencies, load_solution
 
 if TYPE_CHECKING:
@@ -152,11 +152,6 @@ def _kata_of(item: pytest.Item) -> Kata | None:
     return kata_for_path(Path(str(item.path)), item.config.stash[_STATE].root)
 
 
-def _task_of(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("task")
-    return str(marker.args[0]) if marker and marker.args else ""
-
-
 # ---------------------------------------------------------------- fixtures
 
 
@@ -234,10 +229,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if runs is None or VARIANT_FIXTURE not in metafunc.fixturenames:
         return
     found = kata_for_path(Path(str(metafunc.definition.path)), metafunc.config.stash[_STATE].root)
-    marker = metafunc.definition.get_closest_marker("task")
-    if found is None or not marker or not marker.args:
+    task_id = task_of(metafunc.definition)
+    if found is None or not task_id:
         return
-    params = runs.for_test(found, str(marker.args[0]), metafunc.function.__name__)
+    params = runs.for_test(found, task_id, metafunc.function.__name__)
     metafunc.parametrize(VARIANT_FIXTURE, params, ids=[variant_id(p) for p in params])
 
 
@@ -286,10 +281,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         item.config.hook.pytest_timeout_cancel_timer(item=item)
     report: pytest.TestReport = yield
     found = _kata_of(item)
-    if found is None or not _task_of(item):
+    if found is None or not task_of(item):
         return report
     state = item.config.stash[_STATE]
-    task_id = _task_of(item)
+    task_id = task_of(item)
     task = found.task(task_id)
     message = ""
     variant = variant_of(item)

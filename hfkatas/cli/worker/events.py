@@ -15,11 +15,7 @@ import pytest
 from hfkatas.cli.worker.protocol import COLLECTED, TEST, event_line
 from hfkatas.paths import repo_root
 from hfkatas.plugin.failures import classify, where
-
-
-def task_of(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("task")
-    return str(marker.args[0]) if marker and marker.args else ""
+from hfkatas.plugin.results import task_of
 
 
 class EventStream:
