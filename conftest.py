@@ -1,3 +1,3 @@
 """Registers the hf-katas pytest plugin for every test under this checkout."""
 
-pytest_plugins = ["hfkatas.pytest_plugin"]
+pytest_plugins = ["hfkatas.plugin.hooks"]

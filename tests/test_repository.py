@@ -8,9 +8,9 @@ from importlib import metadata
 import pytest
 from packaging.requirements import Requirement
 
-from hfkatas.curriculum import load_curriculum
+from hfkatas.course.curriculum import load_curriculum
 from hfkatas.paths import repo_root
-from hfkatas.pypi import locked_versions, normal_name
+from hfkatas.setup.pypi import locked_versions, normal_name
 
 ROOT = repo_root()
 pytestmark = pytest.mark.timeout(30)

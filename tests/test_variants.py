@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hfkatas.curriculum import Kata, Task
-from hfkatas.variants import Edit, VariantError, apply_edit, load_variants, materialize
+from hfkatas.course.curriculum import Kata, Task
+from hfkatas.course.variants import Edit, VariantError, apply_edit, load_variants, materialize
 
 pytestmark = pytest.mark.timeout(30)
 

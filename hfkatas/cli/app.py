@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hfkatas.cli.course import Course
 from hfkatas.cli.exits import CliError, Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.targets import Course
 from hfkatas.paths import katas_home, repo_root
 
 EPILOG = """exit status: 0 done (all tasks pass / nothing wrong), 1 not yet (a task fails, a

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hfkatas.cli.exits import CliError
 from hfkatas.cli.pristine import definition_sources, pristine_files, task_definitions
-from hfkatas.curriculum import Kata
+from hfkatas.course.curriculum import Kata
 
 MAX_CALLS = 8
 MAX_LENGTH = 110
@@ -42,7 +42,7 @@ def _stubs(root: Path, kata: Kata) -> dict[str, str]:
     try:
         shipped = pristine_files(root, kata)
     except CliError:
-        shipped = {path: path.read_bytes() for path in kata.kata_dir.glob("*.py")}
+        shipped = {path: path.read_bytes() for path in kata.folder.glob("*.py")}
     return {p.name: data.decode(errors="replace") for p, data in shipped.items() if wanted(p)}
 
 
@@ -80,7 +80,7 @@ class _Calls:
 
 def _named_in_task(kata: Kata, task_id: str) -> set[str]:
     """Names in backticks in the task's README section (`upload_model_folder`)."""
-    readme = (kata.kata_dir / "README.md").read_text(encoding="utf-8")
+    readme = (kata.folder / "README.md").read_text(encoding="utf-8")
     start = re.search(rf"^### Task {re.escape(task_id)}\b.*$", readme, re.MULTILINE)
     if start is None:
         return set()

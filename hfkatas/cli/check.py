@@ -7,14 +7,15 @@ from collections.abc import Iterable
 
 from rich.markup import escape
 
+from hfkatas.cli.course import Course, short_title
 from hfkatas.cli.exits import CliError, Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.runner import CheckRun, Event, Worker, any_worker, run_kata
-from hfkatas.cli.state import KataProgress
-from hfkatas.cli.targets import Course, short_title
-from hfkatas.curriculum import Kata
-from hfkatas.failures import NOT_IMPLEMENTED
-from hfkatas.results import FAIL, PASS, SKIP, KataResult
+from hfkatas.cli.progress import KataProgress
+from hfkatas.cli.worker.client import CheckRun, Worker, any_worker, run_kata
+from hfkatas.cli.worker.protocol import COLLECTED, TEST, Event
+from hfkatas.course.curriculum import Kata
+from hfkatas.plugin.failures import NOT_IMPLEMENTED
+from hfkatas.plugin.results import FAIL, PASS, SKIP, KataResult
 
 GPU_NOTE = "{count} GPU test{s} skipped (`nox -s cuda`)"
 
@@ -26,9 +27,9 @@ def run_with_progress(
     with out.progress(f"checking {kata.slug}") as bar:
 
         def on_event(event: Event) -> None:
-            if event["event"] == "collected":
+            if event["event"] == COLLECTED:
                 bar.update(total=int(event["count"]))  # type: ignore[arg-type]
-            elif event["event"] == "test":
+            elif event["event"] == TEST:
                 bar.update(advance=1)
 
         return run_kata(worker, kata, on_event, skip=skip)

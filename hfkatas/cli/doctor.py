@@ -16,10 +16,10 @@ from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 from rich.markup import escape
 
+from hfkatas.cli.course import Course
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.targets import Course
-from hfkatas.pypi import LOCK_FILE, locked_versions, normal_name
+from hfkatas.setup.pypi import LOCK_FILE, locked_versions, normal_name
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 MARKS = {OK: "[green]  ✓ [/]", WARN: "[yellow]  ! [/]", FAIL: "[red]  ✗ [/]"}
@@ -186,7 +186,7 @@ def _size(folder: Path) -> int:
 
 
 def check_zoo(home: Path) -> list[Finding]:
-    from hfkatas.prepare import fetch_steps
+    from hfkatas.setup.prepare import fetch_steps
     from hfkatas.zoo import Zoo
 
     status = Zoo(home).status()

@@ -9,9 +9,9 @@ from rich.markdown import Markdown
 from rich.markup import escape
 
 from hfkatas.cli.calls import reference_calls
+from hfkatas.cli.course import Course
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.targets import Course
 
 
 def show_hint(out: Output, course: Course, target: str | None, more: bool = False) -> Exit:
@@ -37,7 +37,7 @@ def show_hint(out: Output, course: Course, target: str | None, more: bool = Fals
     else:
         out.print(Markdown(hint))
     out.text(
-        f"The task is in {kata.kata_dir.relative_to(course.root)}/README.md; check it with "
+        f"The task is in {kata.folder.relative_to(course.root)}/README.md; check it with "
         f"`katas check {kata.slug}`. One level down, to the calls: `katas hint {task.id} --more`."
     )
     return Exit.OK

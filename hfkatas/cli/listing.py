@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.markup import escape
 
+from hfkatas.cli.course import Course, short_title
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.targets import Course, short_title
-from hfkatas.curriculum import Kata
+from hfkatas.course.curriculum import Kata
 
 
 def status_of(course: Course, kata: Kata) -> str:

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 from rich import box
 from rich.console import Console
@@ -14,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hfkatas.results import FAIL, PASS, SKIP
+from hfkatas.plugin.results import FAIL, PASS, SKIP
 
 # (rich, plain) marks for a task's status.
 MARKS = {
@@ -25,20 +26,31 @@ MARKS = {
 }
 
 
+def _is_plain(stream: TextIO) -> bool:
+    """Plain text for a pipe, a file, or when `NO_COLOR` is set."""
+    return "NO_COLOR" in os.environ or not stream.isatty()
+
+
+def _console(plain: bool, *, stderr: bool = False) -> Console:
+    """A rich console; a plain one never breaks a long line (a pipe or a log file gets each
+    message whole, however long its list of valid names) and lays tables out 120 wide."""
+    return Console(
+        stderr=stderr,
+        color_system=None if plain else "auto",
+        highlight=False,
+        emoji=False,
+        soft_wrap=plain,
+        width=120 if plain else None,
+    )
+
+
 class Output:
     """Where a command prints: one rich console that knows whether to be plain."""
 
     def __init__(self, console: Console | None = None) -> None:
-        plain = "NO_COLOR" in os.environ or not sys.stdout.isatty()
-        self.plain = plain
-        self.console = console or Console(
-            color_system=None if plain else "auto",
-            highlight=False,
-            emoji=False,
-            soft_wrap=plain,
-            width=120 if plain else None,
-        )
-        self.errors = Console(stderr=True, color_system=None if plain else "auto", highlight=False)
+        self.plain = _is_plain(sys.stdout)
+        self.console = console or _console(self.plain)
+        self.errors = _console(_is_plain(sys.stderr), stderr=True)
 
     def print(self, *objects: object, **options: object) -> None:
         self.console.print(*objects, **options)  # type: ignore[arg-type]
@@ -48,7 +60,8 @@ class Output:
         self.console.print(text, markup=False)
 
     def error(self, message: str) -> None:
-        self.errors.print(f"[red]error:[/] {message}" if not self.plain else f"error: {message}")
+        """One `error: ...` line on stderr; the message is printed as is (brackets included)."""
+        self.errors.print(f"[red]error:[/] {escape(message)}")
 
     def mark(self, status: str) -> str:
         rich_mark, plain_mark = MARKS.get(status, MARKS[""])

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from hfkatas.cli.exits import CliError
-from hfkatas.curriculum import TODO_MARKER, Kata, todo_marker
+from hfkatas.course.curriculum import TODO_MARKER, Kata, todo_marker
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

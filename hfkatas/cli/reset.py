@@ -8,11 +8,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from hfkatas.cli.course import Course
 from hfkatas.cli.exits import CliError, Exit
 from hfkatas.cli.output import Output
 from hfkatas.cli.pristine import pristine_files, restore_task, task_definitions
-from hfkatas.cli.targets import Course
-from hfkatas.curriculum import Kata
+from hfkatas.course.curriculum import Kata
 
 
 def planned_changes(course: Course, kata: Kata, task_id: str) -> dict[Path, bytes]:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import time
 
-from hfkatas import env
+from hfkatas.cli.course import Course
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.output import Output
-from hfkatas.cli.targets import Course
-from hfkatas.pypi import PackageUnavailableError
+from hfkatas.plugin import isolation
+from hfkatas.setup.pypi import PackageUnavailableError
 
 
 def setup(out: Output, course: Course) -> Exit:
     """Run every set-up step not done yet, one line each (a live bar on a terminal)."""
-    env.isolate(course.home)  # the zoo builds offline, into the course's own Hugging Face cache
-    from hfkatas.prepare import steps
+    isolation.isolate(
+        course.home
+    )  # the zoo builds offline, into the course's own Hugging Face cache
+    from hfkatas.setup.prepare import steps
 
     todo = [step for step in steps(course.home, quiet=out.plain) if not step.ready()]
     if not todo:

@@ -12,13 +12,13 @@ import difflib
 from rich.syntax import Syntax
 
 from hfkatas.cli.check import run_check
+from hfkatas.cli.course import Course
 from hfkatas.cli.exits import CliError, Exit
 from hfkatas.cli.output import Output
 from hfkatas.cli.pristine import definition_sources, pristine_stub, task_definitions
-from hfkatas.cli.runner import any_worker
-from hfkatas.cli.targets import Course
-from hfkatas.curriculum import Kata
-from hfkatas.results import PASS
+from hfkatas.cli.worker.client import any_worker
+from hfkatas.course.curriculum import Kata
+from hfkatas.plugin.results import PASS
 
 TOP = "(top of the file)"
 

@@ -23,14 +23,14 @@ from typing import IO
 from rich.markup import escape
 
 from hfkatas.cli.check import run_check, run_with_progress, show_run
+from hfkatas.cli.course import Course
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.hint import show_hint
 from hfkatas.cli.output import Output
 from hfkatas.cli.pristine import definition_sources, pristine_stub, todo_tasks
-from hfkatas.cli.runner import CheckRun, Worker, run_kata
-from hfkatas.cli.targets import Course
-from hfkatas.curriculum import Kata
-from hfkatas.results import KataResult
+from hfkatas.cli.worker.client import CheckRun, Worker, run_kata
+from hfkatas.course.curriculum import Kata
+from hfkatas.plugin.results import KataResult
 
 POLL_SECONDS = 0.2
 SETTLE_SECONDS = 0.05  # editors write in steps: wait for the files to stop changing
@@ -41,7 +41,7 @@ Snapshot = dict[Path, tuple[int, int]]
 def snapshot(kata: Kata) -> Snapshot:
     """Modification time and size of every file of the kata folder."""
     found: Snapshot = {}
-    for path in kata.kata_dir.rglob("*"):
+    for path in kata.folder.rglob("*"):
         if "__pycache__" in path.parts or path.name.startswith("."):
             continue
         try:

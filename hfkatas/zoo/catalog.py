@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from hfkatas.pypi import installed_version
+from hfkatas.setup.pypi import installed_version
 from hfkatas.zoo import real, tiny
 
 RECIPE_VERSION = 3  # bump to rebuild every cached model after a change in the builders

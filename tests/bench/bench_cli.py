@@ -24,8 +24,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from hfkatas.cli.runner import CheckRun, Worker, run_kata
-from hfkatas.curriculum import Kata, find_kata
+from hfkatas.cli.worker.client import CheckRun, Worker, run_kata
+from hfkatas.course.curriculum import Kata, find_kata
 from hfkatas.paths import katas_home, repo_root
 
 BENCH_KATAS = os.environ.get("KATAS_BENCH_KATAS", "01_auto_classes,02_inference,03_quantization")
@@ -52,7 +52,7 @@ def worker() -> Iterator[Worker]:
 def cold_pytest(kata: Kata, solutions: str) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     subprocess.run(
-        [sys.executable, "-m", "pytest", str(kata.kata_dir), f"--solutions={solutions}", "-q"],
+        [sys.executable, "-m", "pytest", str(kata.folder), f"--solutions={solutions}", "-q"],
         cwd=kata.root,
         env=environment,
         capture_output=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hfkatas.cli.calls import reference_calls
-from hfkatas.curriculum import load_curriculum
+from hfkatas.course.curriculum import load_curriculum
 from hfkatas.paths import repo_root
 
 pytestmark = pytest.mark.timeout(120)

@@ -92,6 +92,20 @@ def test_unknown_names_give_a_clear_error_listing_the_valid_ones(katas, args, ex
     assert "Traceback" not in result.stderr, "no traceback for a typo"
 
 
+def test_a_piped_error_is_one_whole_line_however_long(katas):
+    """A pipe or a log file gets the message whole: no break inside the list of valid names
+    (the error console used to wrap at 80 columns), and brackets in it are not eaten as
+    rich markup."""
+    name = "[typo]-a-kata-name-long-enough-to-push-the-list-of-valid-katas-past-any-width"
+    result = katas("check", name)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, f"a piped error must stay on one line:\n{result.stderr}"
+    assert name in lines[0], f"the name the learner typed must be shown as typed: {lines[0]}"
+    assert lines[0].endswith("The katas are: 01_basics, 02_tokens"), (
+        f"the list of valid names must end the line, whole: {lines[0]}"
+    )
+
+
 def test_works_from_any_folder_of_the_checkout(katas, checkout: Path):
     result = katas("list", cwd=checkout / "katas" / "02_tokens")
     assert result.returncode == 0 and "01_basics" in result.stdout, (

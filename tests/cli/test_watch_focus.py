@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from hfkatas.cli.course import Course
 from hfkatas.cli.output import Output
-from hfkatas.cli.targets import Course
 from hfkatas.cli.watch import Session
 
 from .conftest import git

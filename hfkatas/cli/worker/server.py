@@ -3,25 +3,18 @@
 A cold `pytest` spends seconds importing torch and transformers before the first test runs; the
 worker pays that once, so a re-check in `katas watch` starts at once. Each run happens in a fresh
 forked child, so the learner's module is imported anew every time and nothing leaks between runs.
+It answers requests on stdin / stdout (`protocol.py` has the messages). With `--listen` the worker
+also answers other `katas` commands (`katas check` while `katas watch` runs) on a Unix socket in
+KATAS_HOME, one run at a time.
 
-Protocol on stdin / stdout, one JSON object a line:
-    worker -> {"event": "ready", "root": "..."}
-    client -> {"args": [pytest arguments], "log": "file for pytest's own output",
-               "kata": "NN_topic", "solutions": "learner", "only": [task ids], "skip": [...]}
-    worker -> {"event": "collected", ...}, {"event": "test", ...}, ..., {"event": "exit", "code": N}
-A solution file that does not import answers {"event": "import_error", "message", "next"}
-instead of running pytest. With `--listen` the worker also answers other `katas` commands
-(`katas check` while `katas watch` runs) on a Unix socket in KATAS_HOME, one run at a time.
-
-Run as `python -m hfkatas.cli.worker [--no-preload] [--listen]`, with KATAS_ROOT and KATAS_HOME
-set.
+Run as `python -m hfkatas.cli.worker.server [--no-preload] [--listen]`, with KATAS_ROOT and
+KATAS_HOME set.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import importlib
 import json
 import os
@@ -29,15 +22,22 @@ import selectors
 import socket
 import subprocess
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import IO
 
-from hfkatas import env
+from hfkatas.cli.worker.protocol import (
+    EXIT,
+    IMPORT_ERROR,
+    READY,
+    event_line,
+    parse_request,
+    socket_path,
+)
 from hfkatas.paths import katas_home, repo_root
+from hfkatas.plugin import isolation
 
 # What the kata tests import: loading these once is what makes a re-check fast.
 PRELOAD = (
@@ -58,7 +58,7 @@ PRELOAD = (
     "pytest",
     "_pytest.python",
     "pytest_timeout",
-    "hfkatas.pytest_plugin",
+    "hfkatas.plugin.hooks",
     "hfkatas.zoo",
 )
 BROKEN_RUN = 4  # the exit status of a run that crashed before pytest could report
@@ -76,24 +76,14 @@ def preload(names: tuple[str, ...] = PRELOAD) -> None:
     gc.freeze()
 
 
-def socket_path(home: Path) -> Path:
-    """Where a listening worker answers: in KATAS_HOME, or in the temp folder when that path
-    is too long for a Unix socket."""
-    path = home / "worker.sock"
-    if len(str(path)) < 100:
-        return path
-    digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"katas-{os.getuid()}-{digest}.sock"
-
-
 def import_error(request: dict, channel: IO[str]) -> bool:
     """Import the solution module the run will test; if it does not import, say so in one
     event and return True (the run's tests would all fail the same way)."""
     if not request.get("kata"):
         return False
-    from hfkatas.curriculum import find_kata
-    from hfkatas.failures import import_problem
-    from hfkatas.solutions import SolutionImportError, load_solution
+    from hfkatas.course.curriculum import find_kata
+    from hfkatas.plugin.failures import import_problem
+    from hfkatas.plugin.solutions import SolutionImportError, load_solution
 
     kata = find_kata(str(request["kata"]))
     solutions = str(request.get("solutions", "learner"))
@@ -101,8 +91,7 @@ def import_error(request: dict, channel: IO[str]) -> bool:
         load_solution(kata, solutions)
     except SolutionImportError as error:
         message, step = import_problem(error, kata.module_path(solutions), kata.root)
-        channel.write(json.dumps({"event": "import_error", "message": message, "next": step}))
-        channel.write("\n")
+        channel.write(event_line(IMPORT_ERROR, message=message, next=step))
         channel.flush()
         return True
     return False
@@ -112,7 +101,7 @@ def run_pytest(request: dict, channel: IO[str]) -> int:
     """Run pytest for one request with its output in the request's log (called in the child)."""
     import pytest
 
-    from hfkatas.cli.events import EventStream
+    from hfkatas.cli.worker.events import EventStream
 
     os.chdir(repo_root())
     if import_error(request, channel):
@@ -151,7 +140,7 @@ def _forked_run(request: dict, channel: IO[str]) -> int:
 
 def _spawned_run(request: dict, channel: IO[str]) -> int:
     """Where fork is missing (Windows): a fresh interpreter per run, relaying its events."""
-    command = [sys.executable, "-m", "hfkatas.cli.worker", "--run", json.dumps(request)]
+    command = [sys.executable, "-m", "hfkatas.cli.worker.server", "--run", json.dumps(request)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:
         assert child.stdout is not None
         for line in child.stdout:
@@ -160,8 +149,9 @@ def _spawned_run(request: dict, channel: IO[str]) -> int:
     return child.returncode
 
 
-class Client:
-    """One source of requests (the owner's stdin or a socket) and where its events go."""
+class Connection:
+    """One client of the worker (the owner's stdin / stdout, or a socket) and where its events
+    go."""
 
     def __init__(self, read: Callable[[], bytes], channel: IO[str]) -> None:
         self.read, self.channel, self.buffer = read, channel, b""
@@ -176,18 +166,12 @@ class Client:
             return None
         self.buffer += data
         *lines, self.buffer = self.buffer.split(b"\n")
-        found = []
-        for line in lines:
-            with contextlib.suppress(ValueError):
-                request = json.loads(line)
-                if isinstance(request, dict) and isinstance(request.get("args"), list):
-                    found.append(request)
-        return found
+        return [request for line in lines if (request := parse_request(line)) is not None]
 
-    def send(self, event: dict) -> bool:
+    def send(self, event: str, **fields: object) -> bool:
         """Write one event; False when the client has gone."""
         try:
-            self.channel.write(json.dumps(event) + "\n")
+            self.channel.write(event_line(event, **fields))
             self.channel.flush()
         except OSError:
             return False
@@ -217,16 +201,16 @@ def _listen(home: Path) -> socket.socket | None:
     return listener
 
 
-def serve(owner: Client, listener: socket.socket | None = None) -> None:
+def serve(owner: Connection, listener: socket.socket | None = None) -> None:
     """Answer requests, one run at a time, until the owner closes stdin."""
     run = _forked_run if hasattr(os, "fork") else _spawned_run
-    ready = {"event": "ready", "root": str(repo_root())}
+    root = str(repo_root())
 
-    def answer(client: Client, requests: list[dict]) -> None:
+    def answer(client: Connection, requests: list[dict]) -> None:
         for request in requests:
-            client.send({"event": "exit", "code": run(request, client.channel)})
+            client.send(EXIT, code=run(request, client.channel))
 
-    owner.send(ready)
+    owner.send(READY, root=root)
     if listener is None:
         while (requests := owner.requests()) is not None:
             answer(owner, requests)
@@ -238,13 +222,13 @@ def serve(owner: Client, listener: socket.socket | None = None) -> None:
         for key, _ in sources.select():
             if key.data is None:  # a new connection
                 connection, _ = listener.accept()
-                guest = Client(
+                guest = Connection(
                     lambda c=connection: c.recv(65536), connection.makefile("w", encoding="utf-8")
                 )
                 sources.register(connection, selectors.EVENT_READ, guest)
-                guest.send(ready)
+                guest.send(READY, root=root)
                 continue
-            client: Client = key.data
+            client: Connection = key.data
             requests = client.requests()
             if requests is None and client is owner:
                 return
@@ -270,13 +254,13 @@ def main(argv: list[str]) -> int:
         return run_pytest(json.loads(argv[1]), channel)
     home = katas_home(repo_root())
     # Like the pytest plugin does, but before torch / transformers are imported here.
-    env.isolate(home)
+    isolation.isolate(home)
     sys.dont_write_bytecode = True  # never leave __pycache__ folders in the learner's katas/
     if "--no-preload" not in argv:
         preload()
     listener = _listen(home) if "--listen" in argv else None
     try:
-        serve(Client(lambda: os.read(0, 65536), channel), listener)
+        serve(Connection(lambda: os.read(0, 65536), channel), listener)
     finally:
         if listener is not None:
             listener.close()

@@ -3,7 +3,7 @@
 The manifest is the single source of what the tools know about a kata: its title and time, its
 solution files (the stubs in `katas/NN_topic/`, the reference in `reference/NN_topic/`), and per
 task its id, title, the file holding it, flags (`cuda`, `slow`) and hint. The README is prose for
-people; `hfkatas.contract` checks that its headings, the TODO markers and the tests' task
+people; `hfkatas.course.contract` checks that its headings, the TODO markers and the tests' task
 markers agree with the manifest.
 """
 
@@ -63,8 +63,8 @@ class Kata:
         return self.slug.split("_", 1)[1]
 
     @property
-    def module_name(self) -> str:
-        """The main solution module's name (`auto_classes`): the file the `kata` fixture loads."""
+    def main_module(self) -> str:
+        """The main solution file's stem (`auto_classes`): the module the `kata` fixture loads."""
         return Path(self.files[0]).stem if self.files else self.topic
 
     def solution_dir(self, solutions: str) -> Path:
@@ -72,14 +72,17 @@ class Kata:
         return self.root / ("katas" if solutions == "learner" else "reference") / self.slug
 
     def module_path(self, solutions: str) -> Path:
-        return self.solution_dir(solutions) / f"{self.module_name}.py"
+        """The main solution file of the learner or the reference."""
+        return self.solution_dir(solutions) / f"{self.main_module}.py"
 
     def solution_paths(self, solutions: str) -> list[Path]:
         """Every solution file (`lora.py`, `predict.py`) of the learner or the reference."""
         return [self.solution_dir(solutions) / name for name in self.files]
 
     @property
-    def kata_dir(self) -> Path:
+    def folder(self) -> Path:
+        """The kata's own folder, `katas/NN_topic`: manifest, README, tests and the learner's
+        stubs (whichever solutions a run tests: see `solution_dir`)."""
         return self.root / "katas" / self.slug
 
     def task(self, task_id: str) -> Task | None:

@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from hfkatas.env import UNREACHABLE_ENDPOINT
 from hfkatas.paths import katas_home
+from hfkatas.plugin.isolation import UNREACHABLE_ENDPOINT
 
 # Fixtures whose tests need the zoo's catalog models, or the movie-review data.
 ZOO_FIXTURES = frozenset({"zoo"})
@@ -44,7 +44,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     fixtures = {name for item in session.items for name in getattr(item, "fixturenames", ())}
     if not fixtures & (ZOO_FIXTURES | DATA_FIXTURES):
         return
-    from hfkatas import prepare
+    from hfkatas.setup import prepare
     from hfkatas.zoo.catalog import CATALOG
 
     overridden = {text.partition("=")[0].strip() for text in config.getoption("--model", [])}

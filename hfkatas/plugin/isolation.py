@@ -1,7 +1,8 @@
 """Isolate a process from the learner's Hugging Face set-up before the libraries are imported.
 
 huggingface_hub, transformers and datasets read several of these variables at import time,
-so `isolate()` must run first: the pytest plugin calls it in `pytest_configure`.
+so `isolate()` must run first: the plugin (`hooks.py`) calls it as the root conftest.py loads
+it, the worker (`cli/worker/server.py`) and `katas setup` before they import them.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from hfkatas.cli.exits import CliError
-from hfkatas.cli.state import Progress
-from hfkatas.curriculum import Kata, Task, find_kata, load_curriculum
+from hfkatas.cli.progress import Progress
+from hfkatas.course.curriculum import Kata, Task, find_kata, load_curriculum
 
 TITLE_PREFIX = re.compile(r"^Kata \d+\s*[·:—–-]\s*")
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hfkatas.curriculum import Kata
-from hfkatas.results import FAIL, PASS, SKIP, KataResult
+from hfkatas.course.curriculum import Kata
+from hfkatas.plugin.results import FAIL, PASS, SKIP, KataResult
 
 STATE_FILE = "progress.json"
 STATE_VERSION = 1

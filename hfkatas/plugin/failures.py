@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hfkatas.solutions import SolutionImportError, is_solution_file
+from hfkatas.plugin.solutions import SolutionImportError, is_solution_file
 
 NOT_IMPLEMENTED = "not_implemented"
 ASSERTION = "assertion"

@@ -7,19 +7,15 @@ It can also narrow a run to some tasks (`only`) or leave some out (`skip`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 
-from hfkatas.failures import classify, where
+from hfkatas.cli.worker.protocol import COLLECTED, TEST, event_line
 from hfkatas.paths import repo_root
-
-
-def task_of(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("task")
-    return str(marker.args[0]) if marker and marker.args else ""
+from hfkatas.plugin.failures import classify, where
+from hfkatas.plugin.results import task_of
 
 
 class EventStream:
@@ -34,7 +30,7 @@ class EventStream:
         self.failures: dict[str, dict[str, str]] = {}
 
     def send(self, event: str, **fields: Any) -> None:
-        self.channel.write(json.dumps({"event": event, **fields}) + "\n")
+        self.channel.write(event_line(event, **fields))
         self.channel.flush()
 
     def pytest_collection_modifyitems(
@@ -54,7 +50,7 @@ class EventStream:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.items = {item.nodeid: item for item in session.items}
-        self.send("collected", count=len(session.items))
+        self.send(COLLECTED, count=len(session.items))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
@@ -71,7 +67,7 @@ class EventStream:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             item = self.items.get(report.nodeid)
             self.send(
-                "test",
+                TEST,
                 nodeid=report.nodeid,
                 outcome=report.outcome,
                 task=task_of(item) if item else "",

@@ -16,9 +16,8 @@ from types import ModuleType
 
 import pytest
 
-from hfkatas.curriculum import Kata, kata_for_path
-from hfkatas.solutions import load_solution
-from hfkatas.variants import (
+from hfkatas.course.curriculum import Kata, kata_for_path
+from hfkatas.course.variants import (
     ALTERNATIVE,
     Variant,
     load_variants,
@@ -26,6 +25,7 @@ from hfkatas.variants import (
     mistake_caught,
     variants_path,
 )
+from hfkatas.plugin.solutions import load_solution
 
 STUB = "stub"
 SELECTIONS = (STUB, "mistakes", "alternatives")

@@ -1,9 +1,9 @@
-"""Run a kata's tests through the warm worker and read back the per-task results."""
+"""The `katas` command's side of the warm worker: start one (or borrow the one `katas watch`
+runs), send it run requests, read back the events and the per-task results."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -16,11 +16,18 @@ from types import TracebackType
 from typing import IO
 
 from hfkatas.cli.exits import CliError, Exit
-from hfkatas.cli.worker import socket_path
-from hfkatas.curriculum import Kata
-from hfkatas.results import KataResult, load
+from hfkatas.cli.worker.protocol import (
+    EXIT,
+    IMPORT_ERROR,
+    TEST,
+    Event,
+    parse_event,
+    request_line,
+    socket_path,
+)
+from hfkatas.course.curriculum import Kata
+from hfkatas.plugin.results import KataResult, load
 
-Event = dict[str, object]
 # The worker imported pytest plugins before pytest started, on purpose: not worth a warning.
 QUIET_WARM_START = ("-W", "ignore::pytest.PytestAssertRewriteWarning")
 EventHandler = Callable[[Event], None]
@@ -29,7 +36,7 @@ SHARED_WAIT_SECONDS = 30
 
 
 class Worker:
-    """A `hfkatas.cli.worker` process: start it once, `run` many pytest sessions through it.
+    """A worker process (`server.py`): start it once, `run` many pytest sessions through it.
 
     `listen=True` lets other `katas` commands use it too (`Worker.shared` finds it)."""
 
@@ -42,7 +49,7 @@ class Worker:
     ) -> None:
         self.logs = home / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "hfkatas.cli.worker"]
+        command = [sys.executable, "-m", "hfkatas.cli.worker.server"]
         if not preload:
             command.append("--no-preload")
         if listen:
@@ -79,7 +86,7 @@ class Worker:
             connection.settimeout(SHARED_WAIT_SECONDS)
             connection.connect(str(socket_path(home)))
             events = connection.makefile("r", encoding="utf-8")
-            ready = json.loads(events.readline() or "{}")
+            ready = parse_event(events.readline())
             connection.settimeout(None)
         except (OSError, ValueError):
             connection.close()
@@ -110,13 +117,13 @@ class Worker:
         """Run pytest with `args` (and the worker's other request fields); returns pytest's
         exit status."""
         try:
-            self.requests.write(json.dumps({"args": args, "log": str(log), **request}) + "\n")
+            self.requests.write(request_line(args, log, **request))
             self.requests.flush()
         except OSError:
             raise self._crashed() from None
         for line in self.events:
-            event = json.loads(line)
-            if event["event"] == "exit":
+            event = parse_event(line)
+            if event["event"] == EXIT:
                 return int(event["code"])
             if on_event:
                 on_event(event)
@@ -203,14 +210,14 @@ def run_kata(
     broken: list[Event] = []
 
     def collect(event: Event) -> None:
-        if event["event"] == "test":
+        if event["event"] == TEST:
             tests.append(event)
-        elif event["event"] == "import_error":
+        elif event["event"] == IMPORT_ERROR:
             broken.append(event)
         if on_event:
             on_event(event)
 
-    args = [str(kata.kata_dir), f"--solutions={solutions}", f"--kata-report={report}", "-q"]
+    args = [str(kata.folder), f"--solutions={solutions}", f"--kata-report={report}", "-q"]
     code = worker.run(
         [*args, *QUIET_WARM_START],
         log,

@@ -4,7 +4,7 @@
 - Failures become one line in the learner's terms; the run ends with `NN_topic: 3/7 tasks pass`.
 - `--dev-check` inverts the verdict: every test must fail *on the pristine stub*; each kata's
   shipped mistakes must be caught with their message, its correct alternatives must pass
-  (`hfkatas.dev_check`).
+  (`hfkatas.plugin.dev_check`).
 - The session is isolated from the learner's Hugging Face cache and tokens, and offline.
 """
 
@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hfkatas import env, netguard
-from hfkatas.curriculum import Kata, kata_for_path
-from hfkatas.dev_check import (
+from hfkatas.course.curriculum import Kata, kata_for_path
+from hfkatas.course.variants import ALTERNATIVE, Variant
+from hfkatas.paths import katas_home, repo_root
+from hfkatas.plugin import isolation, netguard
+from hfkatas.plugin.dev_check import (
     VARIANT_FIXTURE,
     VariantRuns,
     parse_selection,
@@ -30,18 +32,16 @@ from hfkatas.dev_check import (
     variant_of,
     verdict_items,
 )
-from hfkatas.failures import NOT_IMPLEMENTED, classify, render
-from hfkatas.paths import katas_home, repo_root
-from hfkatas.results import KataResult, TaskResult, save
-from hfkatas.solutions import SOLUTIONS, import_dependencies, load_solution
-from hfkatas.variants import ALTERNATIVE, Variant
+from hfkatas.plugin.failures import NOT_IMPLEMENTED, classify, render
+from hfkatas.plugin.results import KataResult, TaskResult, save, task_of
+from hfkatas.plugin.solutions import SOLUTIONS, import_dependencies, load_solution
 
 if TYPE_CHECKING:
     from hfkatas.zoo import Zoo
 
 # Prepare what the selected tests need before the first test (outside timeouts); free a
 # conftest's session fixtures when the run leaves its folder (memory).
-pytest_plugins = ["hfkatas.prepare_hook", "hfkatas.memory_hook"]
+pytest_plugins = ["hfkatas.plugin.prepare_hook", "hfkatas.plugin.memory_hook"]
 
 CUDA_REASON = "needs a CUDA GPU: run `nox -s cuda` on a machine with one"
 DEV_CHECK_PASSED = (
@@ -91,7 +91,7 @@ def _isolate_on_import() -> tuple[Path, list[str]]:
     root = repo_root()
     home = katas_home(root)
     already_isolated = os.environ.get("HF_HOME") == str(home / "hf_home")
-    early = env.isolate(home, online=_wants_online(sys.argv))
+    early = isolation.isolate(home, online=_wants_online(sys.argv))
     return root, [] if already_isolated else early
 
 
@@ -167,11 +167,6 @@ def _owners(state: _State, kata: Kata) -> dict[str, tuple[str, ...]]:
             ).items()
         }
     return state.owners[kata.slug]
-
-
-def _task_of(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("task")
-    return str(marker.args[0]) if marker and marker.args else ""
 
 
 # ---------------------------------------------------------------- fixtures
@@ -251,10 +246,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if runs is None or VARIANT_FIXTURE not in metafunc.fixturenames:
         return
     found = kata_for_path(Path(str(metafunc.definition.path)), metafunc.config.stash[_STATE].root)
-    marker = metafunc.definition.get_closest_marker("task")
-    if found is None or not marker or not marker.args:
+    task_id = task_of(metafunc.definition)
+    if found is None or not task_id:
         return
-    params = runs.for_test(found, str(marker.args[0]), metafunc.function.__name__)
+    params = runs.for_test(found, task_id, metafunc.function.__name__)
     metafunc.parametrize(VARIANT_FIXTURE, params, ids=[variant_id(p) for p in params])
 
 
@@ -303,10 +298,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         item.config.hook.pytest_timeout_cancel_timer(item=item)
     report: pytest.TestReport = yield
     found = _kata_of(item)
-    if found is None or not _task_of(item):
+    if found is None or not task_of(item):
         return report
     state = item.config.stash[_STATE]
-    task_id = _task_of(item)
+    task_id = task_of(item)
     task = found.task(task_id)
     message = ""
     variant = variant_of(item)

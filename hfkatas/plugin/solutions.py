@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from hfkatas.curriculum import Kata
+from hfkatas.course.curriculum import Kata
 
 SOLUTIONS = ("learner", "reference")
 
@@ -18,7 +18,9 @@ class SolutionImportError(ImportError):
     """The solution file is missing or does not import; the message says what to do."""
 
 
-def module_name(kata: Kata, solutions: str) -> str:
+def import_name(kata: Kata, solutions: str) -> str:
+    """The name the main solution file is imported under (`hfkatas_learner_01_auto_classes`),
+    unique per kata and per whose solutions, so a learner's and the reference's never clash."""
     return f"hfkatas_{solutions}_{kata.slug}"
 
 
@@ -27,7 +29,7 @@ def load_solution(
 ) -> ModuleType:
     """Import (once per process) `katas/NN/topic.py` or `reference/NN/topic.py`, or the module
     of an edited copy of the reference in `folder` (a shipped mistake or alternative)."""
-    name = module_name(kata, solutions) + (f"_{variant.replace('-', '_')}" if variant else "")
+    name = import_name(kata, solutions) + (f"_{variant.replace('-', '_')}" if variant else "")
     if name in sys.modules:
         return sys.modules[name]
     path = (folder / kata.module_path(solutions).name) if folder else kata.module_path(solutions)

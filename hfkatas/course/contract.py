@@ -6,8 +6,8 @@ import ast
 import re
 from pathlib import Path
 
-from hfkatas.curriculum import FLAGS, TODO_MARKER, Kata
-from hfkatas.variants import ALTERNATIVE, MISTAKE, VariantError, load_variants, materialize
+from hfkatas.course.curriculum import FLAGS, TODO_MARKER, Kata
+from hfkatas.course.variants import ALTERNATIVE, MISTAKE, VariantError, load_variants, materialize
 
 TASK_HEADING = re.compile(r"^### Task (\d+\.\d+)\s*[·:—–-]\s*(.+?)\s*$", re.MULTILINE)
 TITLE_LINE = re.compile(r"^# (.+)$", re.MULTILINE)
@@ -160,7 +160,7 @@ def unfinished_stub_problems(kata: Kata) -> list[str]:
                     isinstance(child, ast.Raise) and "NotImplementedError" in ast.unparse(child)
                     for child in ast.walk(node)
                 )
-                if not raises and name == f"{kata.module_name}.py":
+                if not raises and name == f"{kata.main_module}.py":
                     problems.append(f"stub {node.name}() does not raise NotImplementedError")
     for task in kata.tasks:
         if task.file not in markers.get(task.id, set()):
@@ -213,7 +213,7 @@ def task_marker_problems(kata: Kata) -> list[str]:
     tasks = {task.id: task for task in kata.tasks}
     flags: dict[str, set[str]] = {}
     problems = []
-    for test_file in sorted(kata.kata_dir.glob("test_*.py")):
+    for test_file in sorted(kata.folder.glob("test_*.py")):
         for test, (task, marks) in tests_by_task(test_file).items():
             if task is None:
                 problems.append(f"{test_file.name}::{test} has no @pytest.mark.task(...)")
@@ -235,7 +235,7 @@ def readme_problems(kata: Kata) -> list[str]:
     """The README agrees with kata.toml: title, time, and one `### Task N.M · Title` heading per
     task, in order; every task is numbered after its kata and has a hint."""
     problems = []
-    readme = (kata.kata_dir / "README.md").read_text(encoding="utf-8")
+    readme = (kata.folder / "README.md").read_text(encoding="utf-8")
     title, time = TITLE_LINE.search(readme), TIME_LINE.search(readme)
     if not title or title.group(1).strip() != kata.title:
         problems.append(f"README.md's first heading should be `# {kata.title}` (kata.toml)")
@@ -275,7 +275,7 @@ def variant_problems(kata: Kata, scratch: Path) -> list[str]:
     mistakes = [v for v in variants if v.kind == MISTAKE]
     alternatives = [v for v in variants if v.kind == ALTERNATIVE]
     tests: dict[str, set[str]] = {}
-    for test_file in kata.kata_dir.glob("test_*.py"):
+    for test_file in kata.folder.glob("test_*.py"):
         for name, (task, _) in tests_by_task(test_file).items():
             tests.setdefault(task or "", set()).add(name.rpartition(".")[2])
     problems = [
@@ -290,7 +290,7 @@ def variant_problems(kata: Kata, scratch: Path) -> list[str]:
         problems.append(
             f"ships {len(alternatives)} correct alternatives; at least {MIN_ALTERNATIVES}"
         )
-    readme = (kata.kata_dir / "README.md").read_text(encoding="utf-8")
+    readme = (kata.folder / "README.md").read_text(encoding="utf-8")
     _, found, section = readme.partition(MISTAKES_HEADING)
     if not found:
         return [*problems, f"README.md has no `{MISTAKES_HEADING}` section"]
