@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hfkatas.expect import expect_error
+from hfkatas.testing.expect import expect_error
 
 pytestmark = pytest.mark.timeout(10)
 

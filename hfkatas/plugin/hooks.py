@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -40,8 +39,13 @@ if TYPE_CHECKING:
     from hfkatas.zoo import Zoo
 
 # Prepare what the selected tests need before the first test (outside timeouts); free a
-# conftest's session fixtures when the run leaves its folder (memory).
-pytest_plugins = ["hfkatas.plugin.prepare_hook", "hfkatas.plugin.memory_hook"]
+# conftest's session fixtures when the run leaves its folder (memory); the kata-testing toolkit's
+# fixtures (models, expect_error) and noise filters.
+pytest_plugins = [
+    "hfkatas.plugin.prepare_hook",
+    "hfkatas.plugin.memory_hook",
+    "hfkatas.testing.plugin",
+]
 
 CUDA_REASON = "needs a CUDA GPU: run `nox -s cuda` on a machine with one"
 DEV_CHECK_PASSED = (
@@ -213,26 +217,13 @@ def _variant_runs(request: pytest.FixtureRequest) -> VariantRuns:
     return runs
 
 
-@pytest.fixture
-def expect_error() -> Callable[..., Any]:
-    """`expect_error(ValueError, lambda: ..., fix)`: the error raised, or a failure saying `fix`."""
-    from hfkatas.expect import expect_error
-
-    return expect_error
-
-
 @pytest.fixture(scope="session")
 def zoo(pytestconfig: pytest.Config) -> Zoo:
     """The model zoo: `zoo.repo_id("chat")` builds (once) and returns a loadable repo id."""
-    import torch
-
-    from hfkatas.quiet import install_noise_filters
+    from hfkatas.testing.quiet import settle_process
     from hfkatas.zoo import Zoo
 
-    install_noise_filters()
-    # SmolLM2's float32 forward pass produces denormal activations, which x86 CPUs handle 5-10x
-    # slower; flushing them to zero changes no result the katas check.
-    torch.set_flush_denormal(True)
+    settle_process()
     state = pytestconfig.stash[_STATE]
     return Zoo(katas_home(state.root), overrides=state.overrides)
 

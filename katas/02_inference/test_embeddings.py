@@ -7,7 +7,9 @@ import copy
 import pytest
 import torch
 
-from hfkatas.support.inference import check_inputs_on_the_model, value_error_naming, watch_forward
+from hfkatas.testing.expect import value_error_naming
+from hfkatas.testing.generation import watch_forward
+from hfkatas.testing.stand_in import check_inputs_on_the_model
 
 SHORT = "He strums his guitar."
 LONG = "She played the guitar by the window while the rain fell softly on the old garden."
@@ -84,7 +86,7 @@ def test_mean_pool_averages_real_tokens_only(kata, seed, side):
 @pytest.mark.task("2.12")
 @pytest.mark.timeout(60)
 def test_sentence_embeddings_are_mean_pooled_and_normalised(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     embeddings = kata.embed_sentences(model, tokenizer, [SHORT, LONG])
     assert isinstance(embeddings, torch.Tensor) and embeddings.shape == (
         2,
@@ -106,7 +108,7 @@ def test_sentence_embeddings_are_mean_pooled_and_normalised(kata, minilm):
 @pytest.mark.task("2.12")
 @pytest.mark.timeout(60)
 def test_padding_does_not_change_an_embedding(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     alone = kata.embed_sentences(model, tokenizer, [SHORT])[0]
     in_batch = kata.embed_sentences(model, tokenizer, [LONG, SHORT])[1]
     assert torch.allclose(alone, in_batch, atol=1e-5), (
@@ -121,7 +123,7 @@ def test_padding_does_not_change_an_embedding(kata, minilm):
 @pytest.mark.task("2.12")
 @pytest.mark.timeout(60)
 def test_embeddings_of_a_model_in_training_mode(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     model.train()  # as it is after a fine-tuning step: dropout on
     try:
         first, second = (kata.embed_sentences(model, tokenizer, [SHORT, LONG]) for _ in range(2))
@@ -135,8 +137,8 @@ def test_embeddings_of_a_model_in_training_mode(kata, minilm):
 
 @pytest.mark.task("2.12")
 @pytest.mark.timeout(60)
-def test_embed_sentences_moves_inputs_to_the_models_device(kata, stand_in_encoder):
-    model, tokenizer = stand_in_encoder
+def test_embed_sentences_moves_inputs_to_the_models_device(kata, stand_in_minilm):
+    model, tokenizer, _ = stand_in_minilm
     check_inputs_on_the_model(
         lambda: kata.embed_sentences(model, tokenizer, [SHORT, LONG]), "embed_sentences"
     )
@@ -145,7 +147,7 @@ def test_embed_sentences_moves_inputs_to_the_models_device(kata, stand_in_encode
 @pytest.mark.task("2.12")
 @pytest.mark.timeout(60)
 def test_a_sentence_longer_than_the_window_is_cut(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     window = model.config.max_position_embeddings
     text = (LONG + " ") * (window // 10)
     assert len(tokenizer(text).input_ids) > window, "test set-up: the text must be too long"
@@ -196,7 +198,7 @@ def test_cosine_similarity_matrix(kata):
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(("query", "match"), PARAPHRASES)
 def test_paraphrase_ranks_first(kata, minilm, query, match):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     results = kata.semantic_search(model, tokenizer, query, CORPUS, k=3)
     assert isinstance(results, list) and len(results) == 3, "return k (index, score) pairs"
     indices = [int(index) for index, _ in results]
@@ -219,7 +221,7 @@ def test_paraphrase_ranks_first(kata, minilm, query, match):
 @pytest.mark.task("2.14")
 @pytest.mark.timeout(60)
 def test_search_k_edges(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     results = kata.semantic_search(model, tokenizer, "guitar", CORPUS[:2], k=5)
     assert len(results) == 2, "k larger than the corpus should return every sentence once"
     for bad_k in (0, -1):
@@ -254,8 +256,8 @@ def test_last_token_pool_picks_the_last_real_token(kata, side):
 
 @pytest.mark.task("2.15")
 @pytest.mark.timeout(60)
-def test_last_token_pool_ignores_padding_in_a_decoder(kata, tiny_lm):
-    model, tokenizer = tiny_lm
+def test_last_token_pool_ignores_padding_in_a_decoder(kata, right_padded_llama):
+    model, tokenizer, _ = right_padded_llama
     texts = ["The quick brown fox jumps over the lazy dog.", "Rain"]
     with torch.no_grad():
         batch = tokenizer(texts, return_tensors="pt", padding=True)
@@ -279,7 +281,7 @@ ASTRONOMY = "Astronomers pointed the telescope at a distant galaxy full of young
 @pytest.mark.task("2.16")
 @pytest.mark.timeout(60)
 def test_text_that_fits_gets_its_plain_embedding(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     embedding = kata.embed_long_text(model, tokenizer, LONG)
     assert isinstance(embedding, torch.Tensor) and embedding.shape == (model.config.hidden_size,), (
         f"expected one vector of shape ({model.config.hidden_size},)"
@@ -292,7 +294,7 @@ def test_text_that_fits_gets_its_plain_embedding(kata, minilm):
 @pytest.mark.task("2.16")
 @pytest.mark.timeout(60)
 def test_every_part_of_a_long_text_counts(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     window = model.config.max_position_embeddings
     text = COOKING * 40 + ASTRONOMY * 30
     assert len(tokenizer(text).input_ids) > 1.5 * window, "test set-up: the text must be long"
@@ -324,7 +326,7 @@ def test_every_part_of_a_long_text_counts(kata, minilm):
 @pytest.mark.task("2.16")
 @pytest.mark.timeout(60)
 def test_chunk_size_is_respected(kata, minilm):
-    model, tokenizer = minilm
+    model, tokenizer, _ = minilm
     with watch_forward(model) as log:
         kata.embed_long_text(model, tokenizer, COOKING * 6, chunk_tokens=24)
     assert log.calls and log.longest <= 24, (

@@ -7,17 +7,18 @@ import time
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+from transformers import AutoTokenizer, GenerationConfig
 
 from hfkatas.paths import repo_root
-from hfkatas.support.inference import (
-    check_inputs_on_the_model,
+from hfkatas.testing.expect import value_error_naming
+from hfkatas.testing.generation import (
     greedy_continuation,
     transformers_warnings,
-    value_error_naming,
     watch_forward,
     watch_generate,
 )
+from hfkatas.testing.models import load_causal_lm
+from hfkatas.testing.stand_in import check_inputs_on_the_model
 
 PROMPTS = [
     "The quick brown fox",
@@ -154,8 +155,8 @@ def test_load_puts_the_model_on_the_gpu(kata, zoo):
 @pytest.mark.task("2.2")
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("max_new_tokens", [4, 9])
-def test_greedy_returns_only_the_new_text(kata, tiny_lm, max_new_tokens):
-    model, tokenizer = tiny_lm
+def test_greedy_returns_only_the_new_text(kata, right_padded_llama, max_new_tokens):
+    model, tokenizer, _ = right_padded_llama
     prompt = PROMPTS[1]
     _, expected = greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), max_new_tokens)
     with watch_generate(model) as calls:
@@ -186,8 +187,8 @@ def test_greedy_returns_only_the_new_text(kata, tiny_lm, max_new_tokens):
 
 @pytest.mark.task("2.2")
 @pytest.mark.timeout(60)
-def test_greedy_moves_inputs_to_the_models_device(kata, stand_in_lm):
-    model, tokenizer = stand_in_lm
+def test_greedy_moves_inputs_to_the_models_device(kata, right_padded_stand_in):
+    model, tokenizer, _ = right_padded_stand_in
     check_inputs_on_the_model(
         lambda: kata.generate_greedy(model, tokenizer, PROMPTS[0], max_new_tokens=4),
         "generate_greedy",
@@ -197,9 +198,9 @@ def test_greedy_moves_inputs_to_the_models_device(kata, stand_in_lm):
 @pytest.mark.task("2.2")
 @pytest.mark.cuda
 @pytest.mark.timeout(120)
-def test_greedy_moves_inputs_to_the_gpu(kata, zoo, tiny_lm):
-    _, tokenizer = tiny_lm
-    model = AutoModelForCausalLM.from_pretrained(zoo.repo_id("tiny-causal")).to("cuda").eval()
+def test_greedy_moves_inputs_to_the_gpu(kata, zoo, right_padded_llama):
+    _, tokenizer, _ = right_padded_llama
+    model = load_causal_lm(zoo.repo_id("tiny-causal")).to("cuda")
     with watch_generate(model) as calls:
         kata.generate_greedy(model, tokenizer, PROMPTS[0], max_new_tokens=4)
     assert calls and calls[0].input_ids.device == model.device, (
@@ -268,8 +269,8 @@ def test_invalid_setting_raises_value_error(kata, name, value):
 
 @pytest.mark.task("2.4")
 @pytest.mark.timeout(60)
-def test_sampling_settings_reach_generate_with_do_sample(kata, tiny_lm):
-    model, tokenizer = tiny_lm
+def test_sampling_settings_reach_generate_with_do_sample(kata, right_padded_llama):
+    model, tokenizer, _ = right_padded_llama
     settings = dict(temperature=0.8, top_k=20, top_p=0.95, repetition_penalty=1.2)
     with watch_generate(model) as calls:
         kata.generate_text(model, tokenizer, PROMPTS[0], max_new_tokens=6, seed=1, **settings)
@@ -288,8 +289,8 @@ def test_sampling_settings_reach_generate_with_do_sample(kata, tiny_lm):
 
 @pytest.mark.task("2.4")
 @pytest.mark.timeout(60)
-def test_same_seed_same_text_other_seeds_differ(kata, tiny_lm):
-    model, tokenizer = tiny_lm
+def test_same_seed_same_text_other_seeds_differ(kata, right_padded_llama):
+    model, tokenizer, _ = right_padded_llama
 
     def sample(seed: int) -> str:
         return kata.generate_text(
@@ -312,8 +313,8 @@ def test_same_seed_same_text_other_seeds_differ(kata, tiny_lm):
 @pytest.mark.parametrize(
     "settings", [dict(temperature=1.5, top_k=1), dict(temperature=0), dict(temperature=None)]
 )
-def test_top_k_1_or_no_temperature_equals_greedy(kata, tiny_lm, settings):
-    model, tokenizer = tiny_lm
+def test_top_k_1_or_no_temperature_equals_greedy(kata, right_padded_llama, settings):
+    model, tokenizer, _ = right_padded_llama
     _, expected = greedy_continuation(model, tokenizer, _ids(tokenizer, PROMPTS[2]), 10)
     got = kata.generate_text(model, tokenizer, PROMPTS[2], max_new_tokens=10, seed=7, **settings)
     assert _same_text(got, expected), (
@@ -326,8 +327,8 @@ def test_top_k_1_or_no_temperature_equals_greedy(kata, tiny_lm, settings):
 @pytest.mark.task("2.4")
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(("name", "value"), INVALID_SETTINGS)
-def test_invalid_setting_raises_before_the_model_runs(kata, tiny_lm, name, value):
-    model, tokenizer = tiny_lm
+def test_invalid_setting_raises_before_the_model_runs(kata, right_padded_llama, name, value):
+    model, tokenizer, _ = right_padded_llama
     settings = {"temperature": 0.7, name: value}
     with watch_forward(model) as log:
         value_error_naming(
@@ -404,8 +405,8 @@ def test_nucleus_filter_edges(kata):
 
 @pytest.mark.task("2.6")
 @pytest.mark.timeout(120)
-def test_generation_stops_at_a_stop_string(kata, smol):
-    model, tokenizer = smol
+def test_generation_stops_at_a_stop_string(kata, smollm2):
+    model, tokenizer, _ = smollm2
     prompt, budget = "Count from one to twenty: 1, 2, 3,", 16
     _, full = greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), budget)
     stop = full.split()[2]
@@ -428,8 +429,8 @@ def test_generation_stops_at_a_stop_string(kata, smol):
 @pytest.mark.task("2.6")
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("stop_strings", [[], [""]])
-def test_empty_stop_strings_raise(kata, tiny_lm, stop_strings):
-    model, tokenizer = tiny_lm
+def test_empty_stop_strings_raise(kata, right_padded_llama, stop_strings):
+    model, tokenizer, _ = right_padded_llama
     value_error_naming(
         lambda: kata.generate_until(model, tokenizer, PROMPTS[0], stop_strings),
         "stop",
@@ -442,8 +443,8 @@ def test_empty_stop_strings_raise(kata, tiny_lm, stop_strings):
 
 @pytest.mark.task("2.7")
 @pytest.mark.timeout(60)
-def test_batched_equals_unbatched(kata, tiny_lm):
-    model, tokenizer = tiny_lm
+def test_batched_equals_unbatched(kata, right_padded_llama):
+    model, tokenizer, _ = right_padded_llama
     expected = [
         greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), 8)[1] for prompt in PROMPTS
     ]
@@ -478,8 +479,8 @@ def test_batched_equals_unbatched(kata, tiny_lm):
 
 @pytest.mark.task("2.7")
 @pytest.mark.timeout(30)
-def test_batch_of_nothing_is_an_empty_list(kata, tiny_lm):
-    model, tokenizer = tiny_lm
+def test_batch_of_nothing_is_an_empty_list(kata, right_padded_llama):
+    model, tokenizer, _ = right_padded_llama
     assert kata.generate_batch(model, tokenizer, []) == [], "no prompts should give []"
 
 
@@ -497,7 +498,7 @@ def short_context_lm(zoo):
     # Like many real tokenizers, this one does not know the model's window.
     tokenizer = AutoTokenizer.from_pretrained(repo_id, model_max_length=TOKENIZER_MAX_LENGTH)
     tokenizer.pad_token = tokenizer.eos_token
-    return AutoModelForCausalLM.from_pretrained(repo_id).eval(), tokenizer
+    return load_causal_lm(repo_id), tokenizer
 
 
 def _long_prompt() -> str:
@@ -557,8 +558,8 @@ def test_no_room_for_the_prompt_raises(kata, short_context_lm, budget):
 
 @pytest.mark.task("2.9")
 @pytest.mark.timeout(120)
-def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smol):
-    model, tokenizer = smol
+def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smollm2):
+    model, tokenizer, _ = smollm2
     messages = [{"role": "user", "content": "What is the capital of France?"}]
     budget = 40
     templated = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
@@ -595,8 +596,8 @@ def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smol):
 
 @pytest.mark.task("2.10")
 @pytest.mark.timeout(120)
-def test_pieces_arrive_while_generating(kata, smol):
-    model, tokenizer = smol
+def test_pieces_arrive_while_generating(kata, smollm2):
+    model, tokenizer, _ = smollm2
     prompt, budget = "The three primary colors are", 16
     _, expected = greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), budget)
     arrivals: list[float] = []
@@ -625,8 +626,8 @@ class _GenerationFailed(RuntimeError):
 
 @pytest.mark.task("2.10")
 @pytest.mark.timeout(60)
-def test_a_failing_generation_is_an_error_not_a_hang(kata, tiny_lm):
-    model, tokenizer = tiny_lm
+def test_a_failing_generation_is_an_error_not_a_hang(kata, right_padded_llama):
+    model, tokenizer, _ = right_padded_llama
     outcome: list[object] = []
 
     def broken_generate(*args, **kwargs):

@@ -1,4 +1,5 @@
-"""Shared inputs for kata 03: tiny resized models, and SmolLM2 loaded once in each precision."""
+"""Kata 03's own inputs: tiny resized models, and SmolLM2 loaded once in each precision (its
+fp32 copy and tokenizer are the toolkit's `smollm2`: see hfkatas.testing.plugin)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,8 @@ from typing import Any
 import pytest
 import torch
 
-from hfkatas.support.quantization import (
-    CPU_PRECISIONS,
-    HELD_OUT_TEXT,
-    load_causal_lm,
-    silence_bitsandbytes_noise,
-)
-
-silence_bitsandbytes_noise()
-# SmolLM2's float32 forward pass produces denormal activations, which x86 CPUs handle about
-# 5x slower; flushing them to zero changes no result that matters here and keeps the kata fast.
-torch.set_flush_denormal(True)
+from hfkatas.testing.models import SMOLLM2, ZooModels, load_causal_lm
+from hfkatas.testing.quantization import CPU_PRECISIONS, HELD_OUT_TEXT
 
 # Two sizes unlike the catalog model, so no layer count or size can be hard-coded.
 TINY_SIZES = [
@@ -39,17 +31,14 @@ def tiny_fp32(tiny) -> Any:
 
 
 @pytest.fixture(scope="session")
-def chat_tokenizer(zoo) -> Any:
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(zoo.repo_id("chat"))
-
-
-@pytest.fixture(scope="session")
-def chat_models(zoo) -> dict[str, Any]:
-    """SmolLM2-135M in fp32, bf16, int8 and nf4, each loaded once per session."""
-    repo_id = zoo.repo_id("chat")
-    return {precision: load_causal_lm(repo_id, precision) for precision in CPU_PRECISIONS}
+def chat_models(zoo_models: ZooModels) -> dict[str, Any]:
+    """SmolLM2-135M in fp32 (the toolkit's `smollm2` model), bf16, int8 and nf4, each loaded
+    once per session."""
+    fp32 = zoo_models.load(SMOLLM2)
+    return {
+        precision: fp32.model if precision == "fp32" else load_causal_lm(fp32.repo_id, precision)
+        for precision in CPU_PRECISIONS
+    }
 
 
 @pytest.fixture(scope="session")
@@ -58,9 +47,10 @@ def chat_footprints(chat_models) -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-def chat_perplexities(chat_models, chat_tokenizer) -> dict[str, float]:
+def chat_perplexities(chat_models, zoo_models: ZooModels) -> dict[str, float]:
     """Perplexity of each precision on the held-out text, measured with the library."""
-    ids = chat_tokenizer(HELD_OUT_TEXT, return_tensors="pt")["input_ids"]
+    tokenizer = zoo_models.load(SMOLLM2).tokenizer
+    ids = tokenizer(HELD_OUT_TEXT, return_tensors="pt")["input_ids"]
     with torch.no_grad():
         return {
             name: float(model(input_ids=ids, labels=ids).loss.float().exp())
@@ -82,16 +72,3 @@ def from_pretrained_calls(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(PreTrainedModel, "from_pretrained", classmethod(spy))
     return calls
-
-
-@pytest.fixture
-def stand_in_lm(zoo) -> tuple[Any, Any]:
-    """A tiny Llama on PyTorch's `meta` device (a GPU stand-in): calling it records where its
-    inputs are and stops (see hfkatas.support.inference.on_a_stand_in_device)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from hfkatas.support.inference import on_a_stand_in_device
-
-    repo_id = zoo.repo_id("tiny-causal")
-    model = AutoModelForCausalLM.from_pretrained(repo_id, device_map="meta")
-    return on_a_stand_in_device(model.eval()), AutoTokenizer.from_pretrained(repo_id)

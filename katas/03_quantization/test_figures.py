@@ -9,13 +9,10 @@ import pytest
 import torch
 from transformers import AutoTokenizer
 
-from hfkatas.support.inference import check_inputs_on_the_model
-from hfkatas.support.quantization import (
-    HELD_OUT_TEXT,
-    estimated_footprint,
-    greedy_continuation,
-    load_causal_lm,
-)
+from hfkatas.testing.generation import greedy_continuation
+from hfkatas.testing.models import load_causal_lm
+from hfkatas.testing.quantization import HELD_OUT_TEXT, estimated_footprint
+from hfkatas.testing.stand_in import check_inputs_on_the_model
 
 # Bits per quantized weight, and bytes per weight kept in full precision, for each precision.
 STORAGE = {"fp32": (32, 4), "bf16": (16, 2), "int8": (8, 4), "nf4": (4, 4)}
@@ -105,8 +102,8 @@ def test_perplexity_is_exp_of_the_mean_next_token_loss(kata, tiny, text):
 
 @pytest.mark.task("3.6")
 @pytest.mark.timeout(60)
-def test_perplexity_moves_inputs_to_the_models_device(kata, stand_in_lm):
-    model, tokenizer = stand_in_lm
+def test_perplexity_moves_inputs_to_the_models_device(kata, stand_in_llama):
+    model, tokenizer, _ = stand_in_llama
     check_inputs_on_the_model(
         lambda: kata.perplexity(model, tokenizer, HELD_OUT_TEXT[:200]), "perplexity"
     )
@@ -127,8 +124,8 @@ def test_perplexity_needs_two_tokens(kata, tiny, text, expect_error):
 
 @pytest.mark.task("3.7")
 @pytest.mark.timeout(300)
-def test_quality_report_orders_precisions(kata, chat_models, chat_tokenizer, chat_perplexities):
-    report = kata.quality_report(chat_models, chat_tokenizer, HELD_OUT_TEXT)
+def test_quality_report_orders_precisions(kata, chat_models, smollm2, chat_perplexities):
+    report = kata.quality_report(chat_models, smollm2.tokenizer, HELD_OUT_TEXT)
     assert set(report) == set(chat_models), "the report should have one entry per model"
     base = chat_perplexities["fp32"]
     for name, (ppl, increase) in report.items():
@@ -154,10 +151,10 @@ def test_quality_report_orders_precisions(kata, chat_models, chat_tokenizer, cha
 @pytest.mark.task("3.7")
 @pytest.mark.timeout(300)
 def test_quality_report_against_another_baseline(
-    kata, chat_models, chat_tokenizer, chat_perplexities, expect_error
+    kata, chat_models, smollm2, chat_perplexities, expect_error
 ):
     models = {name: chat_models[name] for name in ("int8", "nf4")}
-    report = kata.quality_report(models, chat_tokenizer, HELD_OUT_TEXT, baseline="int8")
+    report = kata.quality_report(models, smollm2.tokenizer, HELD_OUT_TEXT, baseline="int8")
     expected = chat_perplexities["nf4"] / chat_perplexities["int8"] - 1
     assert report["int8"][1] == pytest.approx(0.0, abs=1e-9), "the baseline's increase is 0.0"
     assert report["nf4"][1] == pytest.approx(expected, rel=1e-3), (
@@ -166,7 +163,7 @@ def test_quality_report_against_another_baseline(
     )
     expect_error(
         ValueError,
-        lambda: kata.quality_report(models, chat_tokenizer, HELD_OUT_TEXT, baseline="fp32"),
+        lambda: kata.quality_report(models, smollm2.tokenizer, HELD_OUT_TEXT, baseline="fp32"),
         "the baseline 'fp32' is not among the models, yet no error was raised",
         mentions=("fp32",),
     )
@@ -250,11 +247,11 @@ PROMPT = "The capital of France is"
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize(("precision", "max_new_tokens"), [("int8", 7), ("nf4", 5)])
 def test_generate_greedy_with_a_quantized_model(
-    kata, chat_models, chat_tokenizer, precision, max_new_tokens
+    kata, chat_models, smollm2, precision, max_new_tokens
 ):
     model = chat_models[precision]
-    expected = greedy_continuation(model, chat_tokenizer, PROMPT, max_new_tokens)
-    got = kata.generate_greedy(model, chat_tokenizer, PROMPT, max_new_tokens=max_new_tokens)
+    expected = greedy_continuation(model, smollm2.tokenizer, PROMPT, max_new_tokens).text
+    got = kata.generate_greedy(model, smollm2.tokenizer, PROMPT, max_new_tokens=max_new_tokens)
     assert not got.startswith(PROMPT), (
         "the result starts with the prompt: return only the new text (decode the tokens after "
         "the prompt)"
@@ -268,10 +265,12 @@ def test_generate_greedy_with_a_quantized_model(
 
 @pytest.mark.task("3.9")
 @pytest.mark.timeout(300)
-def test_generate_greedy_needs_a_new_token(kata, chat_models, chat_tokenizer, expect_error):
+def test_generate_greedy_needs_a_new_token(kata, chat_models, smollm2, expect_error):
     expect_error(
         ValueError,
-        lambda: kata.generate_greedy(chat_models["nf4"], chat_tokenizer, PROMPT, max_new_tokens=0),
+        lambda: kata.generate_greedy(
+            chat_models["nf4"], smollm2.tokenizer, PROMPT, max_new_tokens=0
+        ),
         "max_new_tokens=0 asks for no text at all",
         mentions=("max_new_tokens",),
     )
@@ -279,8 +278,8 @@ def test_generate_greedy_needs_a_new_token(kata, chat_models, chat_tokenizer, ex
 
 @pytest.mark.task("3.9")
 @pytest.mark.timeout(60)
-def test_generate_greedy_moves_inputs_to_the_models_device(kata, stand_in_lm):
-    model, tokenizer = stand_in_lm
+def test_generate_greedy_moves_inputs_to_the_models_device(kata, stand_in_llama):
+    model, tokenizer, _ = stand_in_llama
     check_inputs_on_the_model(
         lambda: kata.generate_greedy(model, tokenizer, PROMPT, max_new_tokens=3), "generate_greedy"
     )

@@ -6,7 +6,7 @@ import bitsandbytes as bnb
 import pytest
 import torch
 
-from hfkatas.support.quantization import HELD_OUT_TEXT, estimated_footprint
+from hfkatas.testing.quantization import HELD_OUT_TEXT, estimated_footprint
 
 PRECISIONS = ("fp16", "int8", "nf4")
 # Bits per quantized linear weight, and bytes per other weight, as load_on_gpu stores them.
@@ -39,7 +39,7 @@ def test_unknown_gpu_precision_fails_before_loading(
 @pytest.mark.cuda
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("precision", PRECISIONS)
-def test_load_on_gpu(kata, zoo, chat_tokenizer, precision):
+def test_load_on_gpu(kata, zoo, smollm2, precision):
     model = kata.load_on_gpu(zoo.repo_id("chat"), precision)
     devices = {parameter.device.type for parameter in model.parameters()}
     assert devices == {"cuda"}, f"parameters are on {devices}: every weight belongs on the GPU"
@@ -62,7 +62,7 @@ def test_load_on_gpu(kata, zoo, chat_tokenizer, precision):
         assert {m.compute_dtype for m in blocks} == {torch.bfloat16}, (
             "on a GPU, 4-bit layers should compute in bfloat16: bnb_4bit_compute_dtype"
         )
-    inputs = chat_tokenizer("The capital of France is", return_tensors="pt").to(model.device)
+    inputs = smollm2.tokenizer("The capital of France is", return_tensors="pt").to(model.device)
     with torch.no_grad():
         logits = model(**inputs).logits
     assert torch.isfinite(logits).all(), f"the {precision} model produced NaN or inf logits"

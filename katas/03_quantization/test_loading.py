@@ -7,7 +7,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
-from hfkatas.support.quantization import load_causal_lm
+from hfkatas.testing.models import load_causal_lm
 
 EIGHT_BIT = {"load_in_8bit": True}
 NF4 = {"load_in_4bit": True, "bnb_4bit_quant_type": "nf4"}

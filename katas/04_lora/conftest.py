@@ -1,10 +1,14 @@
-"""Shared inputs for kata 04: the real movie-review records, tiny models and a SmolLM2 base."""
+"""Kata 04's own inputs: the real movie-review records, resized tiny models, an EOS-padded
+tokenizer and splits built by the tests (zoo models and `load_causal_lm`: hfkatas.testing)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from hfkatas.data.movie_reviews import RawRecord, raw_records
+from hfkatas.testing.models import ZooModel
 
 
 @pytest.fixture(scope="session")
@@ -26,29 +30,11 @@ def llama_for_4bit(zoo) -> str:
 
 
 @pytest.fixture
-def tiny_tokenizer(zoo):
+def eos_padded_tokenizer(tiny_llama: ZooModel) -> Any:
     """The tiny Llama's tokenizer (no pad token of its own), with EOS as pad for the fixtures."""
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(zoo.repo_id("tiny-causal"))
+    tokenizer = tiny_llama.tokenizer
     tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
-
-
-@pytest.fixture(scope="session")
-def chat_tokenizer(zoo):
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(zoo.repo_id("chat"))
-
-
-@pytest.fixture
-def load_causal():
-    """Load a fresh fp32 causal LM from the zoo by repo id (inputs for the tests)."""
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    return lambda repo_id: AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32)
 
 
 def _label_of(rating: float, thresholds: tuple[float, ...]) -> int:

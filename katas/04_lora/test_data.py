@@ -98,9 +98,9 @@ def _answer(tokenizer, encoded):
 @pytest.mark.task("4.2")
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("label", [0, 3])
-def test_only_the_answer_is_learned(kata, tiny_tokenizer, label):
+def test_only_the_answer_is_learned(kata, eos_padded_tokenizer, label):
     text = "A warm, funny and beautifully acted film."
-    encoded = kata.tokenize(tiny_tokenizer, text, label, max_length=64)
+    encoded = kata.tokenize(eos_padded_tokenizer, text, label, max_length=64)
     ids, labels = encoded["input_ids"], encoded["labels"]
     assert len(ids) == len(labels) == len(encoded["attention_mask"]), (
         "input_ids, attention_mask and labels must have the same length"
@@ -110,15 +110,17 @@ def test_only_the_answer_is_learned(kata, tiny_tokenizer, label):
     )
     first = next(i for i, y in enumerate(labels) if y != -100)
     assert all(y != -100 for y in labels[first:]), "the answer must be one block at the end"
-    assert first > 0 and text.split()[1] in tiny_tokenizer.decode(ids[:first]), (
+    assert first > 0 and text.split()[1] in eos_padded_tokenizer.decode(ids[:first]), (
         "the prompt (with the review) must come first and be masked to -100"
     )
-    answer = tiny_tokenizer.decode(_answer(tiny_tokenizer, encoded), skip_special_tokens=True)
+    answer = eos_padded_tokenizer.decode(
+        _answer(eos_padded_tokenizer, encoded), skip_special_tokens=True
+    )
     assert answer.strip() == kata.LABELS[label], (
         f"the learned tokens decode to {answer!r}, expected the label word "
         f"{kata.LABELS[label]!r}: labels are -100 on the prompt, token ids on the answer"
     )
-    assert _answer(tiny_tokenizer, encoded)[-1] == tiny_tokenizer.eos_token_id, (
+    assert _answer(eos_padded_tokenizer, encoded)[-1] == eos_padded_tokenizer.eos_token_id, (
         "end the answer with the EOS token so the model learns to stop"
     )
 
@@ -126,13 +128,15 @@ def test_only_the_answer_is_learned(kata, tiny_tokenizer, label):
 @pytest.mark.task("4.2")
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("max_length", [32, 48])
-def test_long_reviews_are_truncated_not_the_answer(kata, tiny_tokenizer, max_length):
+def test_long_reviews_are_truncated_not_the_answer(kata, eos_padded_tokenizer, max_length):
     text = "a long and winding review that never ends " * 40
-    encoded = kata.tokenize(tiny_tokenizer, text, 4, max_length=max_length)
+    encoded = kata.tokenize(eos_padded_tokenizer, text, 4, max_length=max_length)
     assert len(encoded["input_ids"]) <= max_length, (
         f"{len(encoded['input_ids'])} tokens for max_length={max_length}: truncate the review"
     )
-    answer = tiny_tokenizer.decode(_answer(tiny_tokenizer, encoded), skip_special_tokens=True)
+    answer = eos_padded_tokenizer.decode(
+        _answer(eos_padded_tokenizer, encoded), skip_special_tokens=True
+    )
     assert answer.strip() == kata.LABELS[4], (
         "the answer was cut off: truncate the review text, never the answer at the end"
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from hfkatas.testing.models import load_causal_lm
+
 LLAMA_ATTENTION = ["k_proj", "o_proj", "q_proj", "v_proj"]
 LLAMA_MLP = ["down_proj", "gate_proj", "up_proj"]
 
 
 @pytest.mark.task("4.3")
 @pytest.mark.timeout(30)
-def test_target_modules_found_on_llama(kata, small_llama, load_causal):
-    model = load_causal(small_llama)
+def test_target_modules_found_on_llama(kata, small_llama):
+    model = load_causal_lm(small_llama)
     assert kata.find_target_modules(model, "attn") == LLAMA_ATTENTION, (
         "on Llama the attention's linear layers are q_proj, k_proj, v_proj, o_proj: collect the "
         "last part of the names of nn.Linear modules whose full name contains `part`, sorted"
@@ -24,8 +26,8 @@ def test_target_modules_found_on_llama(kata, small_llama, load_causal):
 
 @pytest.mark.task("4.3")
 @pytest.mark.timeout(30)
-def test_target_modules_found_on_gpt2(kata, zoo, load_causal):
-    model = load_causal(zoo.repo_id("tiny-dropout"))
+def test_target_modules_found_on_gpt2(kata, zoo):
+    model = load_causal_lm(zoo.repo_id("tiny-dropout"))
     assert kata.find_target_modules(model, "attn") == ["c_attn", "c_proj"], (
         "GPT-2 uses transformers' Conv1D, not nn.Linear, for its projections: inspect the model "
         "instead of hard-coding Llama names"
@@ -34,10 +36,10 @@ def test_target_modules_found_on_gpt2(kata, zoo, load_causal):
 
 @pytest.mark.task("4.4")
 @pytest.mark.timeout(30)
-def test_lora_freezes_the_base(kata, small_llama, load_causal):
+def test_lora_freezes_the_base(kata, small_llama):
     from peft import PeftModel
 
-    model = kata.add_lora(load_causal(small_llama), ["q_proj", "v_proj"], r=4, alpha=12)
+    model = kata.add_lora(load_causal_lm(small_llama), ["q_proj", "v_proj"], r=4, alpha=12)
     assert isinstance(model, PeftModel), "return the model wrapped by get_peft_model"
     config = model.peft_config["default"]
     assert config.r == 4, f"the LoraConfig has r={config.r}, but add_lora got r=4: pass r on"
@@ -85,8 +87,8 @@ def _expected_lora(config, targets: list[str], r: int) -> int:
 @pytest.mark.parametrize(
     ("r", "targets"), [(2, ["q_proj", "v_proj"]), (4, LLAMA_ATTENTION), (8, ["up_proj", "o_proj"])]
 )
-def test_parameter_counts_match_the_config(kata, small_llama, load_causal, r, targets):
-    base = load_causal(small_llama)
+def test_parameter_counts_match_the_config(kata, small_llama, r, targets):
+    base = load_causal_lm(small_llama)
     base_total = sum(p.numel() for p in base.parameters())
     expected = _expected_lora(base.config, targets, r)
     assert kata.lora_parameter_count(base, targets, r) == expected, (

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
+
+from hfkatas.testing.models import load_causal_lm
+from hfkatas.testing.processes import run_process_group
 
 SCRIPT_LIMIT_S = 90
 # Runs predict.py as `python predict.py ...` would, counting every model load on the way.
@@ -33,12 +35,12 @@ finally:
 LOADS = re.compile(r"^model loads: (\d+)$", re.MULTILINE)
 
 
-def _save_adapter(repo_id: str, load_causal, folder: Path) -> None:
+def _save_adapter(repo_id: str, folder: Path) -> None:
     """A LoRA adapter with non-zero B matrices (so it changes predictions), saved to `folder`."""
     from peft import LoraConfig, TaskType, get_peft_model
 
     config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type=TaskType.CAUSAL_LM)
-    model = get_peft_model(load_causal(repo_id), config)
+    model = get_peft_model(load_causal_lm(repo_id), config)
     torch.manual_seed(2)
     with torch.no_grad():
         for name, parameter in model.named_parameters():
@@ -50,40 +52,36 @@ def _save_adapter(repo_id: str, load_causal, folder: Path) -> None:
 def _run_script(kata_dir: Path, args: list[str], stdin: str = "") -> list[str]:
     """Run predict.py with `args`, return its output lines; fail with its last lines of errors,
     or if it loaded a model more than once."""
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", COUNTING_RUNNER, str(kata_dir / "predict.py"), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=kata_dir,
-            env={**os.environ, "OMP_NUM_THREADS": "1"},
-            timeout=SCRIPT_LIMIT_S,
-        )
-    except subprocess.TimeoutExpired:
+    done = run_process_group(
+        [sys.executable, "-c", COUNTING_RUNNER, str(kata_dir / "predict.py"), *args],
+        timeout_s=SCRIPT_LIMIT_S,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        cwd=kata_dir,
+        stdin=stdin,
+        errors_apart=True,
+    )
+    if done.timed_out:
         pytest.fail(f"predict.py did not finish in {SCRIPT_LIMIT_S} s: load the model only once")
-    errors = "\n".join(done.stderr.strip().splitlines()[-8:])
-    assert "NotImplementedError" not in done.stderr, (
+    errors = "\n".join(done.errors.strip().splitlines()[-8:])
+    assert "NotImplementedError" not in done.errors, (
         "predict.py: main() is not implemented yet: read the reviews, call load_finetuned and "
         "classify, print one label per line"
     )
-    assert done.returncode == 0, f"predict.py failed (exit {done.returncode}):\n{errors}"
-    loads = [int(n) for n in LOADS.findall(done.stderr)]
+    assert done.code == 0, f"predict.py failed (exit {done.code}):\n{errors}"
+    loads = [int(n) for n in LOADS.findall(done.errors)]
     reviews = len(args) - 4 or len([line for line in stdin.splitlines() if line.strip()])
     assert loads and loads[-1] <= 1, (
         f"predict.py loaded a model {loads[-1] if loads else '?'} times for {reviews} reviews: "
         "load base + adapter once (load_finetuned), then classify every review with it"
     )
-    return done.stdout.splitlines()
+    return done.output.splitlines()
 
 
 @pytest.mark.task("4.12")
 @pytest.mark.timeout(2 * SCRIPT_LIMIT_S + 60)
-def test_predict_script_prints_one_label_per_review(
-    kata, kata_dir, zoo, load_causal, make_splits, tmp_path
-):
+def test_predict_script_prints_one_label_per_review(kata, kata_dir, zoo, make_splits, tmp_path):
     repo_id, adapter = zoo.repo_id("tiny-causal"), tmp_path / "adapter"
-    _save_adapter(repo_id, load_causal, adapter)
+    _save_adapter(repo_id, adapter)
     reviews = make_splits(2, 5)["validation"]["text"]
     expected = kata.classify(*kata.load_finetuned(repo_id, adapter), reviews)
 

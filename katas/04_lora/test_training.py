@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from hfkatas.testing.models import load_causal_lm
+
 TINY_LENGTH = 48
 UNCUT_LENGTH = 96  # long enough that short reviews are not truncated (prompts of mixed lengths)
 
@@ -35,13 +37,13 @@ def _sharpened(model):
 
 @pytest.mark.task("4.6")
 @pytest.mark.timeout(60)
-def test_predictions_do_not_depend_on_batching(kata, zoo, tiny_tokenizer, load_causal, make_splits):
-    model = _sharpened(load_causal(zoo.repo_id("tiny-causal")))
+def test_predictions_do_not_depend_on_batching(kata, zoo, eos_padded_tokenizer, make_splits):
+    model = _sharpened(load_causal_lm(zoo.repo_id("tiny-causal")))
     texts = make_splits(6, 8)["validation"]["text"]
-    lengths = [len(tiny_tokenizer(t).input_ids) for t in texts]
+    lengths = [len(eos_padded_tokenizer(t).input_ids) for t in texts]
     assert len(set(lengths[:4])) > 1, "test set-up: a batch of 4 reviews that needs padding"
-    one = kata.predict(model, tiny_tokenizer, texts, batch_size=1, max_length=UNCUT_LENGTH)
-    many = kata.predict(model, tiny_tokenizer, texts, batch_size=4, max_length=UNCUT_LENGTH)
+    one = kata.predict(model, eos_padded_tokenizer, texts, batch_size=1, max_length=UNCUT_LENGTH)
+    many = kata.predict(model, eos_padded_tokenizer, texts, batch_size=4, max_length=UNCUT_LENGTH)
     assert len(one) == len(texts) and all(0 <= p < len(kata.LABELS) for p in one), (
         "return one label index (0..4) per text"
     )
@@ -54,13 +56,13 @@ def test_predictions_do_not_depend_on_batching(kata, zoo, tiny_tokenizer, load_c
 
 @pytest.mark.task("4.6")
 @pytest.mark.timeout(60)
-def test_predict_and_evaluate_switch_dropout_off(kata, zoo, load_causal, make_splits):
+def test_predict_and_evaluate_switch_dropout_off(kata, zoo, make_splits):
     from transformers import AutoTokenizer
 
     repo_id = zoo.repo_id("tiny-dropout")  # GPT-2 with dropout 0.2, as train() leaves it
     tokenizer = AutoTokenizer.from_pretrained(repo_id)
     tokenizer.pad_token = tokenizer.eos_token
-    model = load_causal(repo_id)
+    model = load_causal_lm(repo_id)
     validation = make_splits(2, 12)["validation"]
     texts = validation["text"]
     with torch.no_grad():
@@ -98,24 +100,32 @@ def _answer_loss(kata, model, tokenizer, texts, labels) -> float:
 
 @pytest.mark.task("4.6")
 @pytest.mark.timeout(60)
-def test_evaluation_is_consistent(kata, zoo, tiny_tokenizer, load_causal, make_splits):
+def test_evaluation_is_consistent(kata, zoo, eos_padded_tokenizer, make_splits):
     from datasets import Dataset
 
-    model = load_causal(zoo.repo_id("tiny-causal")).eval()
+    model = load_causal_lm(zoo.repo_id("tiny-causal")).eval()
     rows = make_splits(4, 40)["validation"].to_list()
-    short = [r for r in rows if len(tiny_tokenizer(r["text"]).input_ids) < UNCUT_LENGTH - 24]
+    short = [r for r in rows if len(eos_padded_tokenizer(r["text"]).input_ids) < UNCUT_LENGTH - 24]
     validation = Dataset.from_list(short[:10])
-    lengths = {len(tiny_tokenizer(t).input_ids) for t in validation["text"]}
+    lengths = {len(eos_padded_tokenizer(t).input_ids) for t in validation["text"]}
     assert len(validation) == 10 and len(lengths) > 1, "test set-up: 10 reviews of mixed lengths"
-    result = kata.evaluate(model, tiny_tokenizer, validation, batch_size=3, max_length=UNCUT_LENGTH)
-    predicted = kata.predict(model, tiny_tokenizer, validation["text"], max_length=UNCUT_LENGTH)
+    result = kata.evaluate(
+        model, eos_padded_tokenizer, validation, batch_size=3, max_length=UNCUT_LENGTH
+    )
+    predicted = kata.predict(
+        model, eos_padded_tokenizer, validation["text"], max_length=UNCUT_LENGTH
+    )
     accuracy = sum(p == y for p, y in zip(predicted, validation["label"], strict=True)) / 10
     assert result.accuracy == pytest.approx(accuracy), (
         "accuracy must be the share of predict() results equal to the labels"
     )
     assert math.isfinite(result.loss) and result.loss > 0, "the loss must be a positive number"
-    other = kata.evaluate(model, tiny_tokenizer, validation, batch_size=10, max_length=UNCUT_LENGTH)
-    expected = _answer_loss(kata, model, tiny_tokenizer, validation["text"], validation["label"])
+    other = kata.evaluate(
+        model, eos_padded_tokenizer, validation, batch_size=10, max_length=UNCUT_LENGTH
+    )
+    expected = _answer_loss(
+        kata, model, eos_padded_tokenizer, validation["text"], validation["label"]
+    )
     for batch_size, got in ((3, result.loss), (10, other.loss)):
         assert got == pytest.approx(expected, rel=1e-4), (
             f"evaluate(batch_size={batch_size}) reports a loss of {got:.4f}, but the mean "
@@ -179,12 +189,12 @@ def test_training_is_reproducible_and_saves_only_the_adapter(kata, zoo, make_spl
 @pytest.mark.task("4.7")
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # 164 s measured on 2 quiet cores: 5x and more
-def test_lora_improves_smollm2_on_real_reviews(kata, zoo, load_causal, make_splits, tmp_path):
+def test_lora_improves_smollm2_on_real_reviews(kata, zoo, make_splits, tmp_path):
     """About 1.5 minutes on 2 CPU cores: 128 reviews, 3 epochs, 100 held out."""
     repo_id = zoo.repo_id("chat")
     data = make_splits(128, 100, offset=500)
     tokenizer = kata.load_tokenizer(repo_id)
-    before = kata.evaluate(load_causal(repo_id), tokenizer, data["validation"], max_length=48)
+    before = kata.evaluate(load_causal_lm(repo_id), tokenizer, data["validation"], max_length=48)
     result = kata.train(repo_id, data, tmp_path, epochs=3, seed=0, max_length=48)
     after = kata.evaluate(result.model, tokenizer, data["validation"], max_length=48)
     standard_error = math.sqrt(0.25 / len(data["validation"]))
@@ -196,7 +206,7 @@ def test_lora_improves_smollm2_on_real_reviews(kata, zoo, load_causal, make_spli
         f"validation loss {before.loss:.2f} → {after.loss:.2f}: it should at least halve"
     )
     adapter = tmp_path / "adapter_model.safetensors"
-    base_bytes = sum(p.numel() * p.element_size() for p in load_causal(repo_id).parameters())
+    base_bytes = sum(p.numel() * p.element_size() for p in load_causal_lm(repo_id).parameters())
     assert adapter.stat().st_size < 0.01 * base_bytes, (
         "the saved adapter should be under 1 % of the base model's size: save only the adapter"
     )
@@ -204,17 +214,17 @@ def test_lora_improves_smollm2_on_real_reviews(kata, zoo, load_causal, make_spli
 
 @pytest.mark.task("4.8")
 @pytest.mark.timeout(60)
-def test_adapter_reloads_and_merges(kata, zoo, tiny_tokenizer, load_causal, make_splits, tmp_path):
+def test_adapter_reloads_and_merges(kata, zoo, eos_padded_tokenizer, make_splits, tmp_path):
     from peft import PeftModel
 
     repo_id = zoo.repo_id("tiny-causal")
-    tuned = kata.add_lora(load_causal(repo_id), ["q_proj", "v_proj"], r=4)
+    tuned = kata.add_lora(load_causal_lm(repo_id), ["q_proj", "v_proj"], r=4)
     _randomize_lora(tuned)
     tuned.save_pretrained(tmp_path)
-    ids = torch.tensor([tiny_tokenizer("Review: a fine film\nSentiment:").input_ids])
+    ids = torch.tensor([eos_padded_tokenizer("Review: a fine film\nSentiment:").input_ids])
     with torch.no_grad():
         expected = tuned.eval()(input_ids=ids).logits
-        plain = load_causal(repo_id)(input_ids=ids).logits
+        plain = load_causal_lm(repo_id)(input_ids=ids).logits
     assert not torch.allclose(expected, plain), "test set-up: the adapter should change logits"
 
     loaded, tokenizer = kata.load_finetuned(repo_id, tmp_path)
@@ -268,16 +278,16 @@ MEMORY_CASES = [("full", torch.float32), ("full", torch.bfloat16), ("lora", torc
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(("method", "dtype"), MEMORY_CASES, ids=["full", "full-bf16", "lora"])
 def test_training_memory_is_read_from_the_tensors(
-    kata, small_llama, tiny_tokenizer, load_causal, method, dtype
+    kata, small_llama, eos_padded_tokenizer, method, dtype
 ):
     from torch.optim.optimizer import register_optimizer_step_post_hook
 
-    model = load_causal(small_llama).to(dtype)
+    model = load_causal_lm(small_llama).to(dtype)
     if method == "lora":  # LoRA built here, not with add_lora: this test is about task 4.9
         from peft import LoraConfig, get_peft_model
 
         model = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"]))
-    batch = _batch(tiny_tokenizer)
+    batch = _batch(eos_padded_tokenizer)
     low, high = _step_bytes(copy.deepcopy(model), batch)
     names = {id(p): n for n, p in model.named_parameters()}
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
@@ -310,32 +320,30 @@ def test_training_memory_is_read_from_the_tensors(
 @pytest.mark.task("4.9")
 @pytest.mark.cuda
 @pytest.mark.timeout(120)
-def test_lora_peak_cuda_memory_is_lower(kata, zoo, load_causal, chat_tokenizer):
+def test_lora_peak_cuda_memory_is_lower(kata, zoo, smollm2):
     def peak(model) -> int:
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
-        batch = {k: v.cuda() for k, v in _batch(chat_tokenizer).items()}
+        batch = {k: v.cuda() for k, v in _batch(smollm2.tokenizer).items()}
         kata.train_step_memory(model, batch)
         return torch.cuda.max_memory_allocated()
 
     repo_id = zoo.repo_id("chat")
-    full = peak(load_causal(repo_id).cuda())
-    lora = peak(kata.add_lora(load_causal(repo_id), ["q_proj", "v_proj"]).cuda())
+    full = peak(load_causal_lm(repo_id).cuda())
+    lora = peak(kata.add_lora(load_causal_lm(repo_id), ["q_proj", "v_proj"]).cuda())
     assert lora < 0.5 * full, f"LoRA peak {lora} bytes vs full {full}: only adapters need state"
 
 
 @pytest.mark.task("4.10")
 @pytest.mark.timeout(120)
-def test_qlora_trains_adapters_on_a_4bit_base(
-    kata, llama_for_4bit, make_splits, load_causal, tmp_path
-):
+def test_qlora_trains_adapters_on_a_4bit_base(kata, llama_for_4bit, make_splits, tmp_path):
     import bitsandbytes as bnb
 
     model = kata.load_4bit_for_training(llama_for_4bit)
     assert any(isinstance(m, bnb.nn.Linear4bit) for m in model.modules()), (
         "no 4-bit layers: pass BitsAndBytesConfig(load_in_4bit=True, ...) as quantization_config"
     )
-    fp32_total = sum(p.numel() for p in load_causal(llama_for_4bit).parameters())
+    fp32_total = sum(p.numel() for p in load_causal_lm(llama_for_4bit).parameters())
     assert kata.count_parameters(model)[1] == fp32_total, (
         "a 4-bit weight packs two values per byte: count numel × 2 × element_size for Params4bit"
     )

@@ -23,6 +23,7 @@ import pytest
 
 from hfkatas.hub.testing import HubHandle, running_hub, use_endpoint
 from hfkatas.plugin import netguard
+from hfkatas.testing.models import ZooModel, load_causal_lm
 
 REAL_HUB_URL = "https://huggingface.co"
 # The kata plugin hides the learner's tokens; with KATAS_REAL_HUB=1 it keeps HF_TOKEN aside first.
@@ -128,23 +129,23 @@ def hub_api(hub: HubHandle) -> Any:
 
 
 @pytest.fixture(scope="session")
-def tiny_source(zoo) -> tuple[Any, Any]:
-    """The tiny Llama and its tokenizer, loaded once from the offline zoo."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+def resized_llama(zoo) -> ZooModel:
+    """A resized tiny Llama and its tokenizer, loaded once from the offline zoo."""
+    from transformers import AutoTokenizer
 
     repo = zoo.variant("tiny-causal", hidden_size=32, intermediate_size=64)
-    return AutoModelForCausalLM.from_pretrained(repo), AutoTokenizer.from_pretrained(repo)
+    return ZooModel(load_causal_lm(repo), AutoTokenizer.from_pretrained(repo), repo)
 
 
 @pytest.fixture
-def model(tiny_source) -> Any:
+def model(resized_llama: ZooModel) -> Any:
     """A fresh copy of the tiny model, safe to change."""
-    return copy.deepcopy(tiny_source[0])
+    return copy.deepcopy(resized_llama.model)
 
 
 @pytest.fixture
-def tokenizer(tiny_source) -> Any:
-    return copy.deepcopy(tiny_source[1])
+def tokenizer(resized_llama: ZooModel) -> Any:
+    return copy.deepcopy(resized_llama.tokenizer)
 
 
 def _perturbed(model: Any, seed: int) -> Any:

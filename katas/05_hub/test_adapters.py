@@ -44,12 +44,12 @@ def test_push_adapter_uploads_only_the_adapter(kata, hub_api, repo_id, lora_mode
 
 @pytest.mark.task("5.9")
 @pytest.mark.timeout(60)
-def test_load_adapter_restores_the_adapted_model(kata, hub, repo_id, lora_model, tiny_source):
+def test_load_adapter_restores_the_adapted_model(kata, hub, repo_id, lora_model, resized_llama):
     import copy
 
     import torch
 
-    base_model, tokenizer = tiny_source
+    base_model, tokenizer, _ = resized_llama
     lora_model.push_to_hub(repo_id, private=True)
     expected = _logits(lora_model, tokenizer)
     base_logits = _logits(base_model, tokenizer)

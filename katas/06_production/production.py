@@ -16,7 +16,7 @@ from typing import Any
 import torch  # noqa: F401
 from transformers import AutoConfig, AutoModelForCausalLM, PretrainedConfig  # noqa: F401
 
-from hfkatas.support.production import sentiment_lines  # noqa: F401  (6.7)
+from hfkatas.testing.production import sentiment_lines  # noqa: F401  (6.7)
 
 PRECISIONS = ("float32", "bfloat16", "int8", "nf4")
 FLOAT_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}

@@ -7,25 +7,18 @@ from typing import Any
 
 import pytest
 import torch
-from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
+from transformers import AutoConfig, AutoModelForCausalLM
 
-from hfkatas.support.production import kv_cache_nbytes
+from hfkatas.testing.models import load_causal_lm
+from hfkatas.testing.production import kv_cache_nbytes
 
 TOLERANCE = 0.03  # an estimate within 3 % of what loading really takes
-QUANTIZATION = {
-    "int8": BitsAndBytesConfig(load_in_8bit=True),
-    "nf4": BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4"),
-}
-FLOAT_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+PRECISIONS = {"float32": "fp32", "bfloat16": "bf16", "int8": "int8", "nf4": "nf4"}
 FLOAT_BYTES = {"float32": 4, "bfloat16": 2}
 
 
 def _load(repo_id: str, precision: str) -> Any:
-    if precision in QUANTIZATION:
-        return AutoModelForCausalLM.from_pretrained(
-            repo_id, dtype=torch.float32, quantization_config=QUANTIZATION[precision]
-        )
-    return AutoModelForCausalLM.from_pretrained(repo_id, dtype=FLOAT_DTYPES[precision])
+    return load_causal_lm(repo_id, PRECISIONS[precision])
 
 
 WEIGHT_CASES = [
@@ -94,7 +87,7 @@ def test_kv_cache_estimate_equals_the_real_cache(
     kata: Any, sized_models: dict[str, str], model: str, batch_size: int, seq_len: int
 ) -> None:
     repo_id = sized_models[model]
-    loaded = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32).eval()
+    loaded = load_causal_lm(repo_id)
     tokens = torch.randint(3, loaded.config.vocab_size, (batch_size, seq_len))
     with torch.no_grad():
         cache = loaded(input_ids=tokens, use_cache=True).past_key_values
@@ -140,7 +133,7 @@ def test_memory_estimate_adds_weights_and_cache(
 
 def _need(repo_id: str, bytes_per_param: int) -> int:
     """What a model really takes in memory at a float precision (its loaded parameters)."""
-    model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32)
+    model = load_causal_lm(repo_id)
     return model.num_parameters() * bytes_per_param
 
 
@@ -230,7 +223,7 @@ def test_more_parameters_beat_more_precision(
 
 def _kv_bytes_per_token(repo_id: str) -> int:
     """What one token of one sequence adds to the real float32 KV cache of a model."""
-    model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32).eval()
+    model = load_causal_lm(repo_id)
     with torch.no_grad():
         cache = model(input_ids=torch.tensor([[3, 4, 5, 6]]), use_cache=True).past_key_values
     return kv_cache_nbytes(cache) // 4

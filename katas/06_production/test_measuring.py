@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 import torch
 
+from hfkatas.testing.models import ZooModel
+
 PROMPTS = ["The film was", "A slow and tedious story about", "Bright, funny and warm"]
 SECONDS_PER_TOKEN = 0.01
 PREFILL_SECONDS = 0.05  # each generate call first reads the prompt: the first token costs more
@@ -146,19 +148,19 @@ class TimedGenerate:
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("use_cache", [True, False])
 def test_generation_is_measured_on_the_whole_batch(
-    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, monkeypatch: Any, use_cache: bool
+    kata: Any, tiny_llama: ZooModel, monkeypatch: Any, use_cache: bool
 ) -> None:
-    model = tiny_causal[0]
+    model = tiny_llama.model
     # Make the first token greedy generation picks an end-of-sequence token: only
     # min_new_tokens keeps every generation at exactly max_new_tokens.
     monkeypatch.setattr(
-        model.generation_config, "eos_token_id", first_tokens(model, tiny_causal[1])
+        model.generation_config, "eos_token_id", first_tokens(model, tiny_llama.repo_id)
     )
     spy = TimedGenerate(model)
     monkeypatch.setattr(model, "generate", spy)
     stats = kata.measure_generation(
         model,
-        tiny_tokenizer,
+        tiny_llama.tokenizer,
         PROMPTS,
         max_new_tokens=6,
         use_cache=use_cache,

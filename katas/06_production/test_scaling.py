@@ -10,15 +10,10 @@ from typing import Any
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM
 
-from hfkatas.support.production import (
-    adapter_shapes,
-    ddp_probe_env,
-    free_port,
-    read_ddp_probe,
-    run_process_group,
-)
+from hfkatas.testing.models import load_causal_lm
+from hfkatas.testing.processes import free_port, run_process_group
+from hfkatas.testing.production import adapter_shapes, ddp_probe_env, read_ddp_probe
 
 STEPS = 10  # not the default of train_lora / train_ddp.py (12): max_steps must be passed on
 RUN_LIMIT_S = 180
@@ -46,7 +41,7 @@ def check_adapter(output_dir: Path, repo_id: str) -> None:
     )
     rank = json.loads((output_dir / "adapter_config.json").read_text())["r"]
     shapes = adapter_shapes(output_dir)
-    base = dict(AutoModelForCausalLM.from_pretrained(repo_id).named_modules())
+    base = dict(load_causal_lm(repo_id).named_modules())
     lora = {name: shape for name, shape in shapes.items() if ".lora_" in name}
     assert lora, f"the saved adapter holds no LoRA weights, only {sorted(shapes)}"
     for name, shape in lora.items():

@@ -9,6 +9,8 @@ import pytest
 import torch
 from transformers import AutoTokenizer
 
+from hfkatas.testing.models import TINY_LLAMA, ZooModel, ZooModels
+
 PROMPTS = [
     "The film",
     "A quiet, patient and beautifully acted story about",
@@ -36,8 +38,8 @@ def _alone(model: Any, repo_id: str, prompt: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def alone(tiny_causal: tuple[Any, str]) -> list[str]:
-    model, repo_id = tiny_causal
+def alone(zoo_models: ZooModels) -> list[str]:
+    model, _, repo_id = zoo_models.load(TINY_LLAMA)
     return [_alone(model, repo_id, prompt) for prompt in PROMPTS]
 
 
@@ -60,13 +62,17 @@ class BatchSizes:
 @pytest.mark.task("6.6")
 @pytest.mark.timeout(60)
 def test_batched_completions_equal_one_by_one_generation(
-    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, alone: list[str], monkeypatch: Any
+    kata: Any, tiny_llama: ZooModel, alone: list[str], monkeypatch: Any
 ) -> None:
-    model = tiny_causal[0]
+    model = tiny_llama.model
     spy = BatchSizes(model)
     monkeypatch.setattr(model, "generate", spy)
     server = kata.BatchServer(
-        model, tiny_tokenizer, max_batch_size=3, max_queue=len(PROMPTS), max_new_tokens=NEW_TOKENS
+        model,
+        tiny_llama.tokenizer,
+        max_batch_size=3,
+        max_queue=len(PROMPTS),
+        max_new_tokens=NEW_TOKENS,
     )
     tickets = [server.submit(prompt) for prompt in PROMPTS]
     assert tickets == list(range(len(PROMPTS))), (
@@ -98,11 +104,9 @@ def test_batched_completions_equal_one_by_one_generation(
 
 @pytest.mark.task("6.6")
 @pytest.mark.timeout(60)
-def test_the_queue_is_bounded(
-    kata: Any, tiny_causal: tuple[Any, str], tiny_tokenizer: Any, expect_error: Any
-) -> None:
+def test_the_queue_is_bounded(kata: Any, tiny_llama: ZooModel, expect_error: Any) -> None:
     server = kata.BatchServer(
-        tiny_causal[0], tiny_tokenizer, max_batch_size=2, max_queue=2, max_new_tokens=2
+        tiny_llama.model, tiny_llama.tokenizer, max_batch_size=2, max_queue=2, max_new_tokens=2
     )
     server.submit(PROMPTS[0])
     server.submit(PROMPTS[1])
@@ -123,14 +127,13 @@ def test_the_queue_is_bounded(
 @pytest.mark.parametrize("sizes", [{"max_batch_size": 0}, {"max_queue": 0}, {"max_new_tokens": 0}])
 def test_sizes_below_one_are_refused(
     kata: Any,
-    tiny_causal: tuple[Any, str],
-    tiny_tokenizer: Any,
+    tiny_llama: ZooModel,
     sizes: dict[str, int],
     expect_error: Any,
 ) -> None:
     expect_error(
         ValueError,
-        lambda: kata.BatchServer(tiny_causal[0], tiny_tokenizer, **sizes),
+        lambda: kata.BatchServer(tiny_llama.model, tiny_llama.tokenizer, **sizes),
         f"BatchServer(..., {', '.join(f'{k}={v}' for k, v in sizes.items())}) cannot serve "
         "anything: check every size is at least 1 in __init__ and raise a ValueError",
     )

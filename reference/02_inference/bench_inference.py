@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from hfkatas.support.inference import count_new_tokens, watch_generate
+from hfkatas.testing.generation import count_new_tokens, watch_generate
 
 NEW_TOKENS = 32
 PROMPTS = [
@@ -55,8 +55,8 @@ def _measure(benchmark: Any, model: Any, tokenizer: Any, name: str, run: Callabl
 
 
 @pytest.mark.timeout(600)
-def test_batch_1(benchmark, kata, smol):
-    model, tokenizer = smol
+def test_batch_1(benchmark, kata, smollm2):
+    model, tokenizer, _ = smollm2
     _measure(
         benchmark,
         model,
@@ -67,8 +67,8 @@ def test_batch_1(benchmark, kata, smol):
 
 
 @pytest.mark.timeout(600)
-def test_batch_8(benchmark, kata, smol):
-    model, tokenizer = smol
+def test_batch_8(benchmark, kata, smollm2):
+    model, tokenizer, _ = smollm2
     _measure(
         benchmark,
         model,
@@ -79,8 +79,8 @@ def test_batch_8(benchmark, kata, smol):
 
 
 @pytest.mark.timeout(600)
-def test_sequential_8(benchmark, kata, smol):
-    model, tokenizer = smol
+def test_sequential_8(benchmark, kata, smollm2):
+    model, tokenizer, _ = smollm2
     _measure(
         benchmark,
         model,

@@ -21,12 +21,8 @@ from typing import Any
 import pytest
 
 from hfkatas.paths import katas_home
-from hfkatas.support.quantization import (
-    CPU_PRECISIONS,
-    HELD_OUT_TEXT,
-    figures_table,
-    load_causal_lm,
-)
+from hfkatas.testing.models import load_causal_lm
+from hfkatas.testing.quantization import CPU_PRECISIONS, HELD_OUT_TEXT, figures_table
 
 GPU_PRECISIONS = ("fp16", "int8", "nf4")
 
@@ -74,25 +70,23 @@ def _measure(
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("precision", CPU_PRECISIONS)
-def test_cpu_precision(benchmark, kata, zoo, chat_tokenizer, rows, precision):
-    import torch
-
-    torch.set_flush_denormal(True)
-    repo_id = zoo.repo_id("chat")
-    load = partial(load_causal_lm, repo_id, precision)
-    rows.append(_measure(benchmark, kata, load, precision, "cpu", chat_tokenizer))
+def test_cpu_precision(benchmark, kata, smollm2, rows, precision):
+    load = partial(load_causal_lm, smollm2.repo_id, precision)
+    rows.append(_measure(benchmark, kata, load, precision, "cpu", smollm2.tokenizer))
 
 
 @pytest.mark.cuda
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("precision", GPU_PRECISIONS)
-def test_gpu_precision(benchmark, kata, zoo, chat_tokenizer, rows, precision):
+def test_gpu_precision(benchmark, kata, smollm2, rows, precision):
     import torch
 
-    repo_id = zoo.repo_id("chat")
+    repo_id = smollm2.repo_id
     peak = kata.peak_gpu_memory(repo_id, precision, HELD_OUT_TEXT)
     load = partial(kata.load_on_gpu, repo_id, precision)
-    row = _measure(benchmark, kata, load, precision, torch.cuda.get_device_name(), chat_tokenizer)
+    row = _measure(
+        benchmark, kata, load, precision, torch.cuda.get_device_name(), smollm2.tokenizer
+    )
     benchmark.extra_info["peak_bytes"] = peak
     row["peak_bytes"] = peak
     rows.append(row)

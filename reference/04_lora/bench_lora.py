@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 
+from hfkatas.data.movie_reviews import raw_records
+from hfkatas.testing.models import load_causal_lm
+
 N_TRAIN, N_VALIDATION, EPOCHS, BATCH, MAX_LENGTH, SEED = 160, 200, 3, 8, 48, 0
 LEARNING_RATES = {"lora": 1e-3, "qlora": 5e-4, "full": 5e-5}
 
@@ -47,11 +50,11 @@ def rows(pytestconfig: pytest.Config) -> Iterator[list[dict[str, Any]]]:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("method", ["lora", "qlora", "full"])
-def test_compare_methods(benchmark, kata, zoo, records, load_causal, tmp_path, rows, method):
+def test_compare_methods(benchmark, kata, zoo, tmp_path, rows, method):
     from transformers import DataCollatorForSeq2Seq
 
     repo_id = zoo.repo_id("chat")
-    data, _ = kata.build_splits(records, N_TRAIN, N_VALIDATION, seed=SEED)
+    data, _ = kata.build_splits(raw_records(), N_TRAIN, N_VALIDATION, seed=SEED)
     tokenizer = kata.load_tokenizer(repo_id)
     validation = data["validation"]
 
@@ -73,7 +76,7 @@ def test_compare_methods(benchmark, kata, zoo, records, load_causal, tmp_path, r
     seconds_per_step = result.seconds_per_step
     del result  # free the trained model before loading a fresh one
 
-    model = kata.load_4bit_for_training(repo_id) if method == "qlora" else load_causal(repo_id)
+    model = kata.load_4bit_for_training(repo_id) if method == "qlora" else load_causal_lm(repo_id)
     before = kata.evaluate(model, tokenizer, validation, max_length=MAX_LENGTH)
     if method != "full":
         model = kata.add_lora(model, kata.find_target_modules(model))

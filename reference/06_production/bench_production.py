@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from hfkatas.paths import katas_home
-from hfkatas.support.production import generation_table, plot_tokens_per_second, sentiment_lines
+from hfkatas.testing.models import ZooModel
+from hfkatas.testing.production import generation_table, plot_tokens_per_second, sentiment_lines
 
 BATCH_SIZES = (1, 2, 4, 8)
 NEW_TOKENS = 32
@@ -43,28 +44,18 @@ def results() -> Iterator[list[Any]]:
         plot_tokens_per_second(collected, out / "tokens_per_second.png", title)
 
 
-@pytest.fixture(scope="module")
-def chat(zoo: Any) -> tuple[Any, Any]:
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    repo_id = zoo.repo_id("chat")
-    model = AutoModelForCausalLM.from_pretrained(repo_id, dtype=torch.float32).eval()
-    return model, AutoTokenizer.from_pretrained(repo_id)
-
-
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("use_cache", [True, False], ids=["kv-cache", "no-cache"])
 @pytest.mark.parametrize("batch_size", BATCH_SIZES)
 def test_generation_throughput(
     benchmark: Any,
     kata: Any,
-    chat: tuple[Any, Any],
+    smollm2: ZooModel,
     results: list[Any],
     batch_size: int,
     use_cache: bool,
 ) -> None:
-    model, tokenizer = chat
+    model, tokenizer, _ = smollm2
     prompts = [line.split("\n")[0] for line in sentiment_lines(batch_size)]
     stats = benchmark.pedantic(
         kata.measure_generation,

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, PretrainedConfig
 
-from hfkatas.support.production import sentiment_lines
+from hfkatas.testing.production import sentiment_lines
 
 PRECISIONS = ("float32", "bfloat16", "int8", "nf4")
 FLOAT_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}

@@ -37,3 +37,14 @@ def expect_error(
             f"expected a {name}, got {type(error).__name__}: {first[:160]}. {fix}"
         ) from error
     raise AssertionError(f"expected a {name}, but nothing was raised. {fix}")
+
+
+def value_error_naming(call: Callable[[], object], name: str, what: str) -> ValueError:
+    """`call()` must raise a ValueError whose message names `name` (the argument to fix);
+    `what` says what was wrong with the input, for the failure message."""
+    error = expect_error(ValueError, call, f"{what}: raise a ValueError that names {name!r}")
+    assert name in str(error), (
+        f"the ValueError for {what} should name {name!r}, so the reader knows what to fix; "
+        f"it says: {error or '(nothing)'}"
+    )
+    return error

@@ -1,108 +1,26 @@
-"""Toolkit helpers for kata 06 (production), shared by its tests and its benchmark.
+"""Kata 06 (production), shared by its tests and its benchmark (bounded subprocess runs are
+`hfkatas.testing.processes`).
 
-- `run_process_group`: run a multi-process command (torchrun) bounded in time; on a timeout or
-  an error the whole process group is killed, so no worker is left behind.
 - `ddp_probe_env` / `read_ddp_probe`: a tiny `sitecustomize` that records, in every torchrun
   worker, which process group it joined, how many optimizer steps it took and which files it
   saved or opened to write and which rendezvous port it was given, so a test can check "both
   ranks stepped, only rank 0 wrote, on the port asked for" from outside.
-- `kv_cache_nbytes`, `adapter_shapes`, `free_port`: small measuring helpers.
+- `kv_cache_nbytes`, `adapter_shapes`: small measuring helpers.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 PROBE_ENV = "HFKATAS_DDP_PROBE"
 PROBE_SITECUSTOMIZE = (
-    "from hfkatas.support.production import install_ddp_probe\ninstall_ddp_probe()\n"
+    "from hfkatas.testing.production import install_ddp_probe\ninstall_ddp_probe()\n"
 )
-KILL_GRACE_S = 5.0
-TRACEBACK = "Traceback (most recent call last)"
-
-
-@dataclass(frozen=True)
-class ProcessResult:
-    """How a bounded multi-process run ended: exit `code` (None on timeout) and its `output`."""
-
-    code: int | None
-    output: str
-
-    @property
-    def timed_out(self) -> bool:
-        return self.code is None
-
-    def tail(self, lines: int = 25) -> str:
-        return "\n".join(self.output.strip().splitlines()[-lines:])
-
-    def excerpt(self, lines: int = 25) -> str:
-        """The first traceback of the run (usually a worker's: the cause), then its last lines.
-        torchrun's own report of a failed worker comes last and says little about why."""
-        text = self.output.strip().splitlines()
-        start = next(
-            (i for i, line in enumerate(text) if line.lstrip().startswith(TRACEBACK)), None
-        )
-        if start is None or start >= len(text) - lines:
-            return self.tail(lines)
-        cause = text[start : start + lines]
-        return "\n".join([*cause, "[...]", *text[-min(lines, 10) :]])
-
-    @property
-    def port_was_taken(self) -> bool:
-        """Whether the run failed because its rendezvous port was taken in the meantime."""
-        return self.code not in (0, None) and "address already in use" in self.output.lower()
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _signal_group(leader: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(leader, sig)
-
-
-def run_process_group(
-    command: list[str], *, timeout_s: float, env: dict[str, str], cwd: Path
-) -> ProcessResult:
-    """Run `command` in its own process group, bounded in time; on a timeout the group gets
-    SIGTERM then SIGKILL, and whatever way the run ends, no process of the group survives it."""
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        output, _ = process.communicate(timeout=timeout_s)
-        return ProcessResult(process.returncode, output)
-    except subprocess.TimeoutExpired:
-        _signal_group(process.pid, signal.SIGTERM)
-        try:
-            output, _ = process.communicate(timeout=KILL_GRACE_S)
-        except subprocess.TimeoutExpired:
-            _signal_group(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
-        return ProcessResult(None, output)
-    finally:
-        _signal_group(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def ddp_probe_env(folder: Path, base: dict[str, str]) -> dict[str, str]:

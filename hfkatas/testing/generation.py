@@ -1,4 +1,5 @@
-"""Watch a model while a kata's generation or embedding code runs (tests and benchmarks).
+"""Watch a model while a kata's generation or embedding code runs, and compute the expected
+greedy continuation (tests and benchmarks).
 
 The watchers wrap, never replace: `model.generate` and `model.forward` still run as usual, and
 each call is recorded with the settings generation actually used, so tests can check *how* a
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
@@ -155,10 +156,22 @@ def count_new_tokens(call: GenerateCall, pad_token_id: int | None) -> int:
     return int((new != pad_token_id).sum())
 
 
+class Continuation(NamedTuple):
+    """What greedy decoding adds to one prompt: the new token ids (1-D) and their text."""
+
+    ids: torch.Tensor
+    text: str
+
+
 def greedy_continuation(
-    model: Any, tokenizer: Any, input_ids: torch.Tensor, max_new_tokens: int
-) -> tuple[torch.Tensor, str]:
-    """The expected greedy new tokens (1-D) and their text for one prompt, straight from generate."""
+    model: Any, tokenizer: Any, prompt: str | torch.Tensor, max_new_tokens: int
+) -> Continuation:
+    """The expected greedy continuation of one prompt (a text, or its ids of shape (1, n)),
+    straight from generate, as tests and benchmarks compute it for comparison."""
+    if isinstance(prompt, str):
+        input_ids = tokenizer(prompt, return_tensors="pt")["input_ids"]
+    else:
+        input_ids = prompt
     with torch.no_grad():
         sequences = model.generate(
             input_ids=input_ids,
@@ -168,65 +181,4 @@ def greedy_continuation(
             pad_token_id=tokenizer.pad_token_id,
         )
     new = sequences[0, input_ids.shape[1] :]
-    return new, tokenizer.decode(new, skip_special_tokens=True)
-
-
-STAND_IN_DEVICE = torch.device("meta")
-
-
-class ReachedTheModel(BaseException):
-    """Raised by a stand-in model when kata code calls it: carries the devices of its inputs.
-
-    A BaseException, so a learner's `except Exception` cannot swallow it."""
-
-    def __init__(self, devices: list[torch.device]) -> None:
-        super().__init__(f"the model was called with inputs on {devices}")
-        self.devices = devices
-
-
-def on_a_stand_in_device(model: Any) -> Any:
-    """`model` (loaded with `device_map="meta"`) whose `generate` and `forward` record the device
-    of every tensor they get and stop there: a GPU stand-in that shows, on any machine, inputs
-    left on the CPU. PyTorch itself would not complain when CPU inputs meet a meta model."""
-
-    def stop(*args: Any, **kwargs: Any) -> Any:
-        tensors = [v for v in (*args, *kwargs.values()) if isinstance(v, torch.Tensor)]
-        raise ReachedTheModel([tensor.device for tensor in tensors])
-
-    model.generate = stop
-    model.forward = stop
-    model.hf_device_map = {"": str(STAND_IN_DEVICE)}  # as if dispatched there by device_map=
-    return model
-
-
-def input_devices(call: Callable[[], object], what: str) -> list[torch.device]:
-    """The devices of the tensors kata code hands a stand-in model when it runs `call`."""
-    try:
-        call()
-    except ReachedTheModel as reached:
-        return reached.devices
-    raise AssertionError(f"{what} never ran the model it was given")
-
-
-def check_inputs_on_the_model(call: Callable[[], object], what: str) -> None:
-    """Fail, naming the fix, when `call` hands a stand-in model inputs on another device."""
-    devices = input_devices(call, what)
-    wrong = sorted({str(device) for device in devices if device != STAND_IN_DEVICE})
-    assert devices and not wrong, (
-        f"the model is on {STAND_IN_DEVICE} (the test's stand-in for a GPU) but {what} gave it "
-        f"inputs on {', '.join(wrong) or 'nothing'}: move the tokenizer's output to the model's "
-        "device with .to(model.device)"
-    )
-
-
-def value_error_naming(call: Callable[[], object], name: str, what: str) -> ValueError:
-    """`call()` must raise a ValueError whose message names `name` (the argument to fix);
-    `what` says what was wrong with the input, for the failure message."""
-    from hfkatas.expect import expect_error
-
-    error = expect_error(ValueError, call, f"{what}: raise a ValueError that names {name!r}")
-    assert name in str(error), (
-        f"the ValueError for {what} should name {name!r}, so the reader knows what to fix; "
-        f"it says: {error or '(nothing)'}"
-    )
-    return error
+    return Continuation(new, tokenizer.decode(new, skip_special_tokens=True))
