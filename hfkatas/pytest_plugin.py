@@ -33,6 +33,8 @@ from hfkatas.dev_check import (
 from hfkatas.failures import NOT_IMPLEMENTED, classify, render
 from hfkatas.paths import katas_home, repo_root
 from hfkatas.results import KataResult, TaskResult, save
+from hfkatas.shown import recorded
+from hfkatas.shown import summary_lines as shown_lines
 from hfkatas.solutions import SOLUTIONS, import_dependencies, load_solution
 from hfkatas.variants import ALTERNATIVE, Variant
 
@@ -209,6 +211,15 @@ def expect_error() -> Callable[..., Any]:
     return expect_error
 
 
+@pytest.fixture
+def show(request: pytest.FixtureRequest) -> Callable[[str, object], None]:
+    """`show("chat answer", reply)`: list a result of the learner's code under its task once the
+    task passes (`katas check`, the closing summary). It never changes the verdict."""
+    from hfkatas.shown import recorder
+
+    return recorder(request.node.user_properties)
+
+
 @pytest.fixture(scope="session")
 def zoo(pytestconfig: pytest.Config) -> Zoo:
     """The model zoo: `zoo.repo_id("chat")` builds (once) and returns a loadable repo id."""
@@ -352,11 +363,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state = session.config.stash.get(_STATE, None)
     if state is None:
         return
-    for kata, task_id, outcome, message in state.outcomes.values():
+    shown = {item.nodeid: recorded(item.user_properties) for item in session.items}
+    for nodeid, (kata, task_id, outcome, message) in state.outcomes.items():
         result = state.results.setdefault(kata.slug, KataResult(kata.slug))
         for task in kata.tasks:
             result.tasks.setdefault(task.id, TaskResult(task.id, task.title))
-        result.tasks.setdefault(task_id, TaskResult(task_id)).record(outcome, message)
+        task_result = result.tasks.setdefault(task_id, TaskResult(task_id))
+        task_result.record(outcome, message, shown.get(nodeid, []))
     if path := session.config.getoption("--kata-report"):
         save(Path(path), state.solutions, state.results)
 
@@ -373,3 +386,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section(f"hf-katas ({mode} solutions)", sep="-")
     for slug in sorted(state.results):
         terminalreporter.write_line(state.results[slug].line())
+        for line in shown_lines(state.results[slug]):
+            terminalreporter.write_line(line)
