@@ -14,7 +14,7 @@ from hfkatas.shown import LINE_WIDTH, TASK_LINES
 pytestmark = pytest.mark.timeout(180)
 
 # Tests added to the fixture course's kata 01: each task shows something before its assertion.
-SHOWING_TESTS = '''
+SHOWING_TESTS = """
 import pytest
 
 
@@ -33,7 +33,7 @@ def test_shout_shows_what_it_shouted(kata, show):
     show("shouted", loud)
     show("poem", "\\n".join(f"verse {n} " + "la " * 40 for n in range(6)))
     assert loud == "HI THERE"
-'''
+"""
 
 
 @pytest.fixture
