@@ -19,7 +19,7 @@ from hfkatas.results import PASS, KataResult
 PROPERTY = "kata_shown"  # the name of a shown value in a test's user_properties
 MAX_CHARS = 2_000  # what a test may record per value; the display trims further
 LINE_WIDTH = 72  # characters per displayed line
-TASK_LINES = 3  # displayed lines per task
+TASK_LINES = 4  # displayed lines per task
 SPARKS = "▁▂▃▄▅▆▇█"
 Entry = tuple[str, str]  # (label, text)
 Show = Callable[[str, object], None]
@@ -98,13 +98,16 @@ def cut(line: str, width: int) -> str:
 def display_lines(
     entries: Iterable[Sequence[str]], width: int = LINE_WIDTH, budget: int = TASK_LINES
 ) -> list[str]:
-    """A task's shown values as at most `budget` lines of at most `width` characters: each
-    value `label: first line`, its next lines indented; what does not fit ends in `…`."""
+    """A task's shown values as at most `budget` lines of at most `width` characters: a
+    one-line value as `label: value`, a longer one as `label:` and its lines indented; what
+    does not fit ends in `…`."""
     lines: list[str] = []
     for label, text in entries:
         rows = [row.rstrip() for row in text.strip().splitlines() if row.strip()] or ["(empty)"]
-        lines.append(f"{label}: {rows[0]}")
-        lines.extend(f"  {row}" for row in rows[1:])
+        if len(rows) == 1:
+            lines.append(f"{label}: {rows[0]}")
+        else:
+            lines.extend([f"{label}:", *(f"  {row}" for row in rows)])
     if len(lines) > budget:
         lines = [*lines[: budget - 1], lines[budget - 1] + " …"]
     return [cut(line, width) for line in lines]

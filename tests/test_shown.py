@@ -53,8 +53,8 @@ def test_show_records_text_and_never_raises():
 
 
 def test_display_keeps_a_budget_of_short_lines():
-    lines = display_lines([("a", "one"), ("b", "two\nthree\nfour")], width=20, budget=3)
-    assert lines == ["a: one", "b: two", "  three …"]
+    lines = display_lines([("a", "one"), ("b", "two\nthree\nfour")], width=20, budget=4)
+    assert lines == ["a: one", "b:", "  two", "  three …"]
     assert display_lines([("long", "y" * 50)], width=20) == ["long: " + "y" * 13 + "…"]
     assert display_lines([("blank", "  ")]) == ["blank: (empty)"]
 

@@ -404,7 +404,7 @@ def test_nucleus_filter_edges(kata):
 
 @pytest.mark.task("2.6")
 @pytest.mark.timeout(120)
-def test_generation_stops_at_a_stop_string(kata, smol):
+def test_generation_stops_at_a_stop_string(kata, smol, show):
     model, tokenizer = smol
     prompt, budget = "Count from one to twenty: 1, 2, 3,", 16
     _, full = greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), budget)
@@ -423,6 +423,7 @@ def test_generation_stops_at_a_stop_string(kata, smol):
         f"generate produced all {budget} tokens although {stop!r} appeared early: pass "
         "stop_strings (and tokenizer=tokenizer) to generate so it stops there"
     )
+    show(f"{prompt!r} until {stop!r}", repr(got))
 
 
 @pytest.mark.task("2.6")
@@ -557,7 +558,7 @@ def test_no_room_for_the_prompt_raises(kata, short_context_lm, budget):
 
 @pytest.mark.task("2.9")
 @pytest.mark.timeout(120)
-def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smol):
+def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smol, show):
     model, tokenizer = smol
     messages = [{"role": "user", "content": "What is the capital of France?"}]
     budget = 40
@@ -588,6 +589,7 @@ def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smol):
     assert _same_text(reply, tokenizer.decode(new, skip_special_tokens=True)), (
         "return only the assistant's new text, not the conversation"
     )
+    show(f"chat answer to {messages[0]['content']!r}", reply)
 
 
 # ---------------------------------------------------------------- 2.10
@@ -595,7 +597,7 @@ def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smol):
 
 @pytest.mark.task("2.10")
 @pytest.mark.timeout(120)
-def test_pieces_arrive_while_generating(kata, smol):
+def test_pieces_arrive_while_generating(kata, smol, show):
     model, tokenizer = smol
     prompt, budget = "The three primary colors are", 16
     _, expected = greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), budget)
@@ -617,6 +619,7 @@ def test_pieces_arrive_while_generating(kata, smol):
         "the first piece arrived only after generation had finished: run generate in a "
         "thread with a TextIteratorStreamer and yield from the streamer"
     )
+    show(f"{len(pieces)} pieces", "|".join(pieces))
 
 
 class _GenerationFailed(RuntimeError):

@@ -64,7 +64,9 @@ def test_a_passing_tasks_shown_values_are_listed_under_it_trimmed(katas, solve, 
         f"the learner's own result belongs under its task's row:\n{result.stdout}"
     )
     assert len(under) == TASK_LINES, f"a task shows at most {TASK_LINES} lines:\n{result.stdout}"
-    assert under[1].startswith("poem: verse 0 la la"), "the next value follows, label first"
+    assert under[1:3] == ["poem:", under[2]] and under[2].startswith("verse 0 la la"), (
+        f"a value of several lines follows, its label on a line of its own:\n{result.stdout}"
+    )
     assert all(len(line) <= LINE_WIDTH for line in under), f"lines are cut:\n{result.stdout}"
     assert under[-1].endswith("…"), "a value that was cut ends in …, so the reader knows"
     assert "verse 5" not in result.stdout, "lines past the task's budget are left out"
