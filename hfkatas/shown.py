@@ -98,18 +98,22 @@ def cut(line: str, width: int) -> str:
 def display_lines(
     entries: Iterable[Sequence[str]], width: int = LINE_WIDTH, budget: int = TASK_LINES
 ) -> list[str]:
-    """A task's shown values as at most `budget` lines of at most `width` characters: a
-    one-line value as `label: value`, a longer one as `label:` and its lines indented; what
-    does not fit ends in `…`."""
+    """A task's shown values in at most `budget` lines of at most `width` characters: a
+    one-line value as `label: value`, a longer one as `label:` and its lines indented. Values
+    are kept whole while they fit; the one that does not fit is cut, ending in `…`, and the
+    rest are left out."""
     lines: list[str] = []
     for label, text in entries:
+        room = budget - len(lines)
+        if room <= 0:
+            break
         rows = [row.rstrip() for row in text.strip().splitlines() if row.strip()] or ["(empty)"]
-        if len(rows) == 1:
-            lines.append(f"{label}: {rows[0]}")
-        else:
-            lines.extend([f"{label}:", *(f"  {row}" for row in rows)])
-    if len(lines) > budget:
-        lines = [*lines[: budget - 1], lines[budget - 1] + " …"]
+        value = (
+            [f"{label}: {rows[0]}"] if len(rows) == 1 else [f"{label}:", *(f"  {r}" for r in rows)]
+        )
+        if len(value) > room:
+            value = [*value[: room - 1], value[room - 1] + " …"]
+        lines.extend(value)
     return [cut(line, width) for line in lines]
 
 

@@ -54,7 +54,9 @@ def test_show_records_text_and_never_raises():
 
 def test_display_keeps_a_budget_of_short_lines():
     lines = display_lines([("a", "one"), ("b", "two\nthree\nfour")], width=20, budget=4)
-    assert lines == ["a: one", "b:", "  two", "  three …"]
+    assert lines == ["a: one", "b:", "  two", "  three …"], "the value that overflows is cut"
+    whole = display_lines([("a", "one\ntwo"), ("b", "left out")], budget=3)
+    assert whole == ["a:", "  one", "  two"], "a value that fits stays whole, the next is left out"
     assert display_lines([("long", "y" * 50)], width=20) == ["long: " + "y" * 13 + "…"]
     assert display_lines([("blank", "  ")]) == ["blank: (empty)"]
 

@@ -589,7 +589,7 @@ def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smol, sho
     assert _same_text(reply, tokenizer.decode(new, skip_special_tokens=True)), (
         "return only the assistant's new text, not the conversation"
     )
-    show(f"chat answer to {messages[0]['content']!r}", reply)
+    show("chat answer", reply)
 
 
 # ---------------------------------------------------------------- 2.10
