@@ -203,7 +203,10 @@ def test_lora_improves_smollm2_on_real_reviews(kata, zoo, load_causal, make_spli
     show(
         "validation accuracy", f"{before.accuracy:.2f} before training, {after.accuracy:.2f} after"
     )
-    show("validation loss", [before.loss, *(h.eval_loss for h in result.history)])
+    show(
+        "validation loss, before and per epoch",
+        [before.loss, *(h.eval_loss for h in result.history)],
+    )
 
 
 @pytest.mark.task("4.8")
