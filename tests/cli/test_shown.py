@@ -116,3 +116,13 @@ def test_plain_pytest_lists_shown_values_in_its_closing_summary(checkout, showin
     assert result.returncode == 0, result.stdout
     summary = result.stdout.split("01_basics: 2/2 tasks pass", 1)[-1].splitlines()
     assert summary[1:3] == ["  1.1   sum: 42", "  1.2   shouted: HI THERE"], result.stdout
+
+
+def test_watch_shows_the_values_after_checking_the_task_at_hand_first(katas, solve, showing):
+    solve("01")
+    result = katas("watch", "01", input="q\n")  # the first check, then quit
+    assert "pass task 1.1 · Add two numbers" in result.stdout, (
+        f"watch checks the task at hand first, then the rest:\n{result.stdout}"
+    )
+    assert rows_under(result.stdout, "1.1") == ["sum: 42"], result.stdout
+    assert rows_under(result.stdout, "1.2")[:1] == ["shouted: HI THERE"], result.stdout
