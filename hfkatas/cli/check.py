@@ -16,6 +16,7 @@ from hfkatas.cli.worker.protocol import COLLECTED, TEST, Event
 from hfkatas.course.curriculum import Kata
 from hfkatas.plugin.failures import NOT_IMPLEMENTED
 from hfkatas.plugin.results import FAIL, PASS, SKIP, KataResult
+from hfkatas.plugin.shown import LINE_WIDTH, task_lines
 
 GPU_NOTE = "{count} GPU test{s} skipped (`nox -s cuda`)"
 
@@ -48,7 +49,7 @@ def show_run(out: Output, course: Course, kata: Kata, run: CheckRun) -> Exit:
         return _broken(out, kata, run)
     gpu_skipped = point_at_tests(run.result, run.tests)
     progress = course.progress.record(kata, run.result, gpu_skipped)
-    return show_result(out, course, kata, progress)
+    return show_result(out, course, kata, progress, run.result)
 
 
 def point_at_tests(result: KataResult, tests: list[Event]) -> dict[str, int]:
@@ -101,8 +102,20 @@ def gpu_note(status: str, count: int) -> str:
     return f"needs a GPU: {skipped}" if status == SKIP else skipped
 
 
-def show_result(out: Output, course: Course, kata: Kata, progress: KataProgress) -> Exit:
-    """The task list, the first failure with how to get its hint, and the next step."""
+def shown_width(out: Output) -> int:
+    """Room for a shown line in the title column (the mark and task id come first)."""
+    return max(24, min(LINE_WIDTH, out.console.width - 14))
+
+
+def show_result(
+    out: Output,
+    course: Course,
+    kata: Kata,
+    progress: KataProgress,
+    result: KataResult | None = None,
+) -> Exit:
+    """The task list (under a passing task, what its tests showed of the learner's results),
+    the first failure with how to get its hint, and the next step."""
     passed, total = progress.passed(kata), len(kata.tasks)
     out.print(f"[bold]{kata.slug}[/] · {escape(short_title(kata))}: {passed}/{total} tasks pass")
     table = out.table("", "task", "title")
@@ -111,6 +124,8 @@ def show_result(out: Output, course: Course, kata: Kata, progress: KataProgress)
         note = gpu_note(status, progress.gpu_skipped.get(task.id, 0))
         title = escape(task.title) + (f" [dim]· {escape(note)}[/]" if note else "")
         table.add_row(out.mark(status), task.id, title)
+        for line in task_lines(result, task.id, shown_width(out)):
+            table.add_row("", "", f"[dim]{escape(line)}[/]")
     out.print(table)
     failing = progress.failing(kata)
     if failing:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -33,6 +34,8 @@ from hfkatas.plugin.dev_check import (
 )
 from hfkatas.plugin.failures import NOT_IMPLEMENTED, classify, render
 from hfkatas.plugin.results import KataResult, TaskResult, save, task_of
+from hfkatas.plugin.shown import recorded
+from hfkatas.plugin.shown import summary_lines as shown_lines
 from hfkatas.plugin.solutions import SOLUTIONS, import_dependencies, load_solution
 
 if TYPE_CHECKING:
@@ -217,6 +220,15 @@ def _variant_runs(request: pytest.FixtureRequest) -> VariantRuns:
     return runs
 
 
+@pytest.fixture
+def show(request: pytest.FixtureRequest) -> Callable[[str, object], None]:
+    """`show("chat answer", reply)`: list a result of the learner's code under its task once the
+    task passes (`katas check`, the closing summary). It never changes the verdict."""
+    from hfkatas.plugin.shown import recorder
+
+    return recorder(request.node.user_properties)
+
+
 @pytest.fixture(scope="session")
 def zoo(pytestconfig: pytest.Config) -> Zoo:
     """The model zoo: `zoo.repo_id("chat")` builds (once) and returns a loadable repo id."""
@@ -356,11 +368,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state = session.config.stash.get(_STATE, None)
     if state is None:
         return
-    for kata, task_id, outcome, message in state.outcomes.values():
+    shown = {item.nodeid: recorded(item.user_properties) for item in session.items}
+    for nodeid, (kata, task_id, outcome, message) in state.outcomes.items():
         result = state.results.setdefault(kata.slug, KataResult(kata.slug))
         for task in kata.tasks:
             result.tasks.setdefault(task.id, TaskResult(task.id, task.title))
-        result.tasks.setdefault(task_id, TaskResult(task_id)).record(outcome, message)
+        task_result = result.tasks.setdefault(task_id, TaskResult(task_id))
+        task_result.record(outcome, message, shown.get(nodeid, []))
     if path := session.config.getoption("--kata-report"):
         save(Path(path), state.solutions, state.results)
 
@@ -377,3 +391,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section(f"hf-katas ({mode} solutions)", sep="-")
     for slug in sorted(state.results):
         terminalreporter.write_line(state.results[slug].line())
+        for line in shown_lines(state.results[slug]):
+            terminalreporter.write_line(line)

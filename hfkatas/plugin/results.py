@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,10 +30,14 @@ class TaskResult:
     tests: int = 0
     failed: int = 0
     message: str = ""
+    shown: list[tuple[str, str]] = field(default_factory=list)
 
-    def record(self, outcome: str, message: str) -> None:
-        """Fold one test's outcome (`passed`, `failed` or `skipped`) into the task."""
+    def record(self, outcome: str, message: str, shown: Iterable[tuple[str, str]] = ()) -> None:
+        """Fold one test's outcome (`passed`, `failed` or `skipped`) into the task, with what a
+        passing test showed of the learner's result (`hfkatas.plugin.shown`)."""
         self.tests += 1
+        if outcome == "passed":
+            self.shown.extend(shown)
         if outcome == "failed":
             self.failed += 1
             self.status = FAIL

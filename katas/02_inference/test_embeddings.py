@@ -197,7 +197,7 @@ def test_cosine_similarity_matrix(kata):
 @pytest.mark.task("2.14")
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(("query", "match"), PARAPHRASES)
-def test_paraphrase_ranks_first(kata, minilm, query, match):
+def test_paraphrase_ranks_first(kata, minilm, query, match, show):
     model, tokenizer, _ = minilm
     results = kata.semantic_search(model, tokenizer, query, CORPUS, k=3)
     assert isinstance(results, list) and len(results) == 3, "return k (index, score) pairs"
@@ -216,6 +216,7 @@ def test_paraphrase_ranks_first(kata, minilm, query, match):
         f"the best score is {scores[0]:.3f} but the cosine similarity is {expected:.3f}: return "
         "the cosine score of each hit"
     )
+    show(f"top hits for {query!r}", [(float(s), CORPUS[int(i)]) for i, s in results])
 
 
 @pytest.mark.task("2.14")

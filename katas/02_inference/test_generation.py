@@ -405,7 +405,7 @@ def test_nucleus_filter_edges(kata):
 
 @pytest.mark.task("2.6")
 @pytest.mark.timeout(120)
-def test_generation_stops_at_a_stop_string(kata, smollm2):
+def test_generation_stops_at_a_stop_string(kata, smollm2, show):
     model, tokenizer, _ = smollm2
     prompt, budget = "Count from one to twenty: 1, 2, 3,", 16
     _, full = greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), budget)
@@ -424,6 +424,7 @@ def test_generation_stops_at_a_stop_string(kata, smollm2):
         f"generate produced all {budget} tokens although {stop!r} appeared early: pass "
         "stop_strings (and tokenizer=tokenizer) to generate so it stops there"
     )
+    show(f"{prompt!r} until {stop!r}", repr(got))
 
 
 @pytest.mark.task("2.6")
@@ -558,7 +559,7 @@ def test_no_room_for_the_prompt_raises(kata, short_context_lm, budget):
 
 @pytest.mark.task("2.9")
 @pytest.mark.timeout(120)
-def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smollm2):
+def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smollm2, show):
     model, tokenizer, _ = smollm2
     messages = [{"role": "user", "content": "What is the capital of France?"}]
     budget = 40
@@ -589,6 +590,7 @@ def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smollm2):
     assert _same_text(reply, tokenizer.decode(new, skip_special_tokens=True)), (
         "return only the assistant's new text, not the conversation"
     )
+    show("chat answer", reply)
 
 
 # ---------------------------------------------------------------- 2.10
@@ -596,7 +598,7 @@ def test_chat_uses_the_template_and_stops_at_the_end_of_the_turn(kata, smollm2):
 
 @pytest.mark.task("2.10")
 @pytest.mark.timeout(120)
-def test_pieces_arrive_while_generating(kata, smollm2):
+def test_pieces_arrive_while_generating(kata, smollm2, show):
     model, tokenizer, _ = smollm2
     prompt, budget = "The three primary colors are", 16
     _, expected = greedy_continuation(model, tokenizer, _ids(tokenizer, prompt), budget)
@@ -618,6 +620,7 @@ def test_pieces_arrive_while_generating(kata, smollm2):
         "the first piece arrived only after generation had finished: run generate in a "
         "thread with a TextIteratorStreamer and yield from the streamer"
     )
+    show(f"{len(pieces)} pieces", "|".join(pieces))
 
 
 class _GenerationFailed(RuntimeError):

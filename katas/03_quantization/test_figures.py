@@ -23,7 +23,7 @@ STORAGE = {"fp32": (32, 4), "bf16": (16, 2), "int8": (8, 4), "nf4": (4, 4)}
 
 @pytest.mark.task("3.5")
 @pytest.mark.timeout(300)
-def test_footprint_report_gives_bytes_and_ratios(kata, chat_models, chat_footprints):
+def test_footprint_report_gives_bytes_and_ratios(kata, chat_models, chat_footprints, show):
     report = kata.footprint_report(chat_models)
     assert set(report) == set(chat_models), (
         f"the report should have one entry per model {sorted(chat_models)}, got {sorted(report)}"
@@ -36,6 +36,8 @@ def test_footprint_report_gives_bytes_and_ratios(kata, chat_models, chat_footpri
         assert ratio == pytest.approx(size / report["fp32"][0], rel=1e-6), (
             f"{name}: the ratio should be its footprint divided by the fp32 footprint"
         )
+    show("footprint", " · ".join(f"{n} {s / 2**20:.0f} MiB" for n, (s, _) in report.items()))
+    show("against fp32", " · ".join(f"{n} {ratio:.2f}×" for n, (_, ratio) in report.items()))
 
 
 @pytest.mark.task("3.5")
@@ -124,7 +126,7 @@ def test_perplexity_needs_two_tokens(kata, tiny, text, expect_error):
 
 @pytest.mark.task("3.7")
 @pytest.mark.timeout(300)
-def test_quality_report_orders_precisions(kata, chat_models, smollm2, chat_perplexities):
+def test_quality_report_orders_precisions(kata, chat_models, smollm2, chat_perplexities, show):
     report = kata.quality_report(chat_models, smollm2.tokenizer, HELD_OUT_TEXT)
     assert set(report) == set(chat_models), "the report should have one entry per model"
     base = chat_perplexities["fp32"]
@@ -146,6 +148,8 @@ def test_quality_report_orders_precisions(kata, chat_models, smollm2, chat_perpl
         "SmolLM2 loses at most a few percent in 8 bits and bf16 and well under 40 % in NF4: "
         "check the perplexity is computed on the whole text"
     )
+    show("perplexity", " · ".join(f"{n} {p:.2f}" for n, (p, _) in report.items()))
+    show("against fp32", " · ".join(f"{n} {up:+.1%}" for n, (_, up) in report.items()))
 
 
 @pytest.mark.task("3.7")
@@ -247,7 +251,7 @@ PROMPT = "The capital of France is"
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize(("precision", "max_new_tokens"), [("int8", 7), ("nf4", 5)])
 def test_generate_greedy_with_a_quantized_model(
-    kata, chat_models, smollm2, precision, max_new_tokens
+    kata, chat_models, smollm2, precision, max_new_tokens, show
 ):
     model = chat_models[precision]
     expected = greedy_continuation(model, smollm2.tokenizer, PROMPT, max_new_tokens).text
@@ -261,6 +265,7 @@ def test_generate_greedy_with_a_quantized_model(
         f"{expected!r}, got {got!r}: use do_sample=False and max_new_tokens, and decode with "
         "skip_special_tokens=True"
     )
+    show(f"{precision} continues {PROMPT!r}", repr(got))
 
 
 @pytest.mark.task("3.9")

@@ -189,7 +189,7 @@ def test_training_is_reproducible_and_saves_only_the_adapter(kata, zoo, make_spl
 @pytest.mark.task("4.7")
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # 164 s measured on 2 quiet cores: 5x and more
-def test_lora_improves_smollm2_on_real_reviews(kata, zoo, make_splits, tmp_path):
+def test_lora_improves_smollm2_on_real_reviews(kata, zoo, make_splits, tmp_path, show):
     """About 1.5 minutes on 2 CPU cores: 128 reviews, 3 epochs, 100 held out."""
     repo_id = zoo.repo_id("chat")
     data = make_splits(128, 100, offset=500)
@@ -209,6 +209,13 @@ def test_lora_improves_smollm2_on_real_reviews(kata, zoo, make_splits, tmp_path)
     base_bytes = sum(p.numel() * p.element_size() for p in load_causal_lm(repo_id).parameters())
     assert adapter.stat().st_size < 0.01 * base_bytes, (
         "the saved adapter should be under 1 % of the base model's size: save only the adapter"
+    )
+    show(
+        "validation accuracy", f"{before.accuracy:.2f} before training, {after.accuracy:.2f} after"
+    )
+    show(
+        "validation loss, before and per epoch",
+        [before.loss, *(h.eval_loss for h in result.history)],
     )
 
 

@@ -36,7 +36,7 @@ WEIGHT_CASES = [
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize(("model", "precision"), WEIGHT_CASES)
 def test_weight_estimate_matches_the_loaded_footprint(
-    kata: Any, zoo: Any, sized_models: dict[str, str], model: str, precision: str
+    kata: Any, zoo: Any, sized_models: dict[str, str], model: str, precision: str, show: Any
 ) -> None:
     if model == "chat":
         repo_id = zoo.repo_id("chat")
@@ -64,6 +64,11 @@ def test_weight_estimate_matches_the_loaded_footprint(
         f"{actual:,} (get_memory_footprint). Count every parameter once (tied embeddings are "
         "shared) and price quantized Linear layers at their own size, the rest at 4 bytes"
     )
+    if model == "chat":
+        show(
+            f"SmolLM2 in {precision}",
+            f"{estimate / 2**20:.1f} MiB estimated, {actual / 2**20:.1f} MiB loaded",
+        )
 
 
 @pytest.mark.task("6.1")

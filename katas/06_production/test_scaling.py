@@ -53,12 +53,13 @@ def check_adapter(output_dir: Path, repo_id: str) -> None:
 @pytest.mark.task("6.7")
 @pytest.mark.timeout(120)
 def test_lora_training_lowers_the_loss_and_saves_one_adapter(
-    kata: Any, zoo: Any, tmp_path: Path
+    kata: Any, zoo: Any, tmp_path: Path, show: Any
 ) -> None:
     repo_id = zoo.repo_id("tiny-causal")
     losses = kata.train_lora(repo_id, tmp_path / "adapter", max_steps=STEPS)
     check_falling(losses, STEPS)
     check_adapter(tmp_path / "adapter", repo_id)
+    show("loss per step", losses)
 
 
 @pytest.mark.task("6.8")
