@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -218,15 +217,6 @@ def _variant_runs(request: pytest.FixtureRequest) -> VariantRuns:
     runs = request.config.stash[_STATE].variants
     assert runs is not None, "variants run only under --dev-check"
     return runs
-
-
-@pytest.fixture
-def show(request: pytest.FixtureRequest) -> Callable[[str, object], None]:
-    """`show("chat answer", reply)`: list a result of the learner's code under its task once the
-    task passes (`katas check`, the closing summary). It never changes the verdict."""
-    from hfkatas.plugin.shown import recorder
-
-    return recorder(request.node.user_properties)
 
 
 @pytest.fixture(scope="session")

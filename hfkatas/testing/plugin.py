@@ -9,6 +9,7 @@
 | `stand_in_minilm`  | `ZooModel`: MiniLM on the `meta` GPU stand-in                         |
 | `zoo_models`       | `ZooModels`: the session's loaded catalog models, for session fixtures |
 | `expect_error`     | `hfkatas.testing.expect.expect_error`                                 |
+| `show`             | `show("chat answer", reply)`: the learner's result, under its task     |
 
 Each model is loaded once per session (float32, eval mode); every test gets it back in eval mode
 with its generation config as loaded, and a fresh tokenizer of its own (tests and learner code
@@ -86,6 +87,15 @@ def expect_error() -> Callable[..., Any]:
     from hfkatas.testing.expect import expect_error
 
     return expect_error
+
+
+@pytest.fixture
+def show(request: pytest.FixtureRequest) -> Callable[[str, object], None]:
+    """`show("chat answer", reply)`: list a result of the learner's code under its task once the
+    task passes (`katas check`, the closing summary). It never changes the verdict."""
+    from hfkatas.plugin.shown import recorder
+
+    return recorder(request.node.user_properties)
 
 
 @pytest.hookimpl(trylast=True)
