@@ -77,28 +77,26 @@ def test_syntax_error_and_missing_function_are_named(run_pytest, sample_checkout
     assert "the kata file has no `load_causal_lm`" in out, out
 
 
-def test_a_failure_inside_an_earlier_tasks_function_names_that_task(run_pytest, sample_checkout):
+EARLIER_TASK_BODIES = {
+    "raise NotImplementedError": "needs your `load_padded_tokenizer` from task 99.2, which is not "
+    "implemented yet: finish task 99.2 first",
+    'raise ValueError("no pad token")': "ValueError: no pad token (in your "
+    "`load_padded_tokenizer` from task 99.2: make task 99.2 pass first)",
+}
+
+
+@pytest.mark.parametrize("body", EARLIER_TASK_BODIES)
+def test_a_failure_inside_an_earlier_tasks_function_names_that_task(
+    run_pytest, sample_checkout, body
+):
     stub = (sample_checkout / KATA / "smoke.py").read_text()
-    calls_99_2 = stub.replace(
+    learner = stub.replace(
         "    # TODO 99.3\n    raise NotImplementedError",
         "    load_padded_tokenizer(repo_id)\n    return None",
-    )
-    write_learner(sample_checkout, calls_99_2)
+    ).replace("    # TODO 99.2\n    raise NotImplementedError", f"    # TODO 99.2\n    {body}")
+    write_learner(sample_checkout, learner)
     out = run_pytest(KATA, "-k", "causal_lm").stdout
-    assert (
-        "needs your `load_padded_tokenizer` from task 99.2, which is not implemented yet: "
-        "finish task 99.2 first" in out
-    ), out
-    raises = calls_99_2.replace(
-        "    # TODO 99.2\n    raise NotImplementedError",
-        '    # TODO 99.2\n    raise ValueError("no pad token")',
-    )
-    write_learner(sample_checkout, raises)
-    out = run_pytest(KATA, "-k", "causal_lm").stdout
-    assert (
-        "ValueError: no pad token (in your `load_padded_tokenizer` from task 99.2: make task "
-        "99.2 pass first)" in out
-    ), out
+    assert EARLIER_TASK_BODIES[body] in out, out
 
 
 def test_network_beyond_loopback_is_refused(run_pytest, sample_checkout):
