@@ -301,6 +301,10 @@ def test_same_seed_same_text_other_seeds_differ(kata, right_padded_llama):
         "the same seed gave two different texts: seed the random generator (torch.manual_seed "
         "or transformers.set_seed) right before generating"
     )
+    assert sample(0) == sample(0), (
+        "seed=0 gave two different texts: 0 is a seed too. Test `seed is not None`, not "
+        "`if seed:`, before seeding"
+    )
     texts = {sample(seed) for seed in range(4)}
     assert len(texts) > 1, (
         "four seeds gave the same text, so nothing is sampled: with temperature > 0 set "
