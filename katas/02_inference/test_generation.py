@@ -236,13 +236,20 @@ def test_temperature_turns_on_sampling(kata):
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("temperature", [None, 0, 0.0])
 def test_no_temperature_means_greedy(kata, temperature):
-    config = kata.make_generation_config(max_new_tokens=7, temperature=temperature)
+    config = kata.make_generation_config(
+        max_new_tokens=7, temperature=temperature, repetition_penalty=1.3
+    )
     assert isinstance(config, GenerationConfig), "return a transformers GenerationConfig"
     assert not config.do_sample, (
         f"temperature={temperature!r} should mean greedy decoding, but do_sample is on: only "
         "sample when temperature > 0"
     )
     assert config.max_new_tokens == 7, "max_new_tokens was not copied into the config"
+    assert config.repetition_penalty == pytest.approx(1.3), (
+        f"repetition_penalty=1.3 was given with temperature={temperature!r} but the config has "
+        f"{config.repetition_penalty!r}: repetition_penalty applies to greedy decoding too, copy "
+        "it whatever the temperature"
+    )
 
 
 INVALID_SETTINGS = [
