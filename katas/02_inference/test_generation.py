@@ -517,16 +517,31 @@ def _long_prompt() -> str:
     return (repo_root() / "fixtures" / "corpus" / "english.txt").read_text(encoding="utf-8")
 
 
+def _prompt_of(tokenizer, length: str, window: int, budget: int) -> str:
+    """A prompt far longer than the window, or one that fits alone but not with the new tokens."""
+    prompt = _long_prompt()
+    if length == "longer-than-the-window":
+        return prompt
+    prompt = tokenizer.decode(
+        _ids(tokenizer, prompt)[0, : window - budget // 2], skip_special_tokens=True
+    )
+    assert window - budget < _ids(tokenizer, prompt).shape[1] <= window, (
+        "test set-up: the prompt must fit the window alone, but not with the new tokens"
+    )
+    return prompt
+
+
 @pytest.mark.task("2.8")
 @pytest.mark.timeout(60)
-def test_long_prompt_keeps_its_end_and_room_for_new_tokens(kata, short_context_lm):
+@pytest.mark.parametrize("length", ["longer-than-the-window", "fits-without-the-new-tokens"])
+def test_long_prompt_keeps_its_end_and_room_for_new_tokens(kata, short_context_lm, length):
     model, tokenizer = short_context_lm
     window, budget = model.config.max_position_embeddings, 16
-    full = _ids(tokenizer, _long_prompt())
-    kept = full[:, -(window - budget) :]
+    prompt = _prompt_of(tokenizer, length, window, budget)
+    kept = _ids(tokenizer, prompt)[:, -(window - budget) :]
     _, expected = greedy_continuation(model, tokenizer, kept, budget)
     with watch_generate(model) as calls:
-        got = kata.generate_long(model, tokenizer, _long_prompt(), max_new_tokens=budget)
+        got = kata.generate_long(model, tokenizer, prompt, max_new_tokens=budget)
     assert calls, "generate_long never called model.generate"
     seen = calls[-1].input_ids
     assert seen.shape[1] + budget <= window, (
