@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import torch
@@ -340,3 +342,52 @@ def test_chunk_size_is_respected(kata, minilm):
             "chunk_tokens",
             f"chunk_tokens={bad}",
         )
+
+
+@contextmanager
+def _record_inputs(model) -> Iterator[list[tuple[torch.Tensor, torch.Tensor]]]:
+    """The input ids and attention mask (all ones when none is given) of every forward pass."""
+    seen: list[tuple[torch.Tensor, torch.Tensor]] = []
+    original = model.forward
+
+    def spy(*args, **kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        mask = kwargs.get("attention_mask")
+        seen.append((ids.cpu(), torch.ones_like(ids.cpu()) if mask is None else mask.cpu()))
+        return original(*args, **kwargs)
+
+    model.forward = spy
+    try:
+        yield seen
+    finally:
+        del model.forward
+
+
+def _chunk_embeddings(model, seen: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+    """Every row the model saw, embedded alone over its real tokens: (rows, hidden)."""
+    rows = []
+    with torch.no_grad():
+        for input_ids, mask in seen:
+            for ids, real in zip(input_ids, mask.bool(), strict=True):
+                hidden = model(input_ids=ids[real][None]).last_hidden_state[0]
+                rows.append(torch.nn.functional.normalize(hidden.mean(dim=0), dim=-1))
+    return torch.stack(rows)
+
+
+@pytest.mark.task("2.16")
+@pytest.mark.timeout(60)
+def test_chunks_are_pooled_over_their_real_tokens(kata, minilm):
+    model, tokenizer, _ = minilm
+    text = COOKING * 6  # its last chunk of 24 tokens is short: padded in a batch
+    with _record_inputs(model) as seen:
+        embedding = kata.embed_long_text(model, tokenizer, text, chunk_tokens=24)
+    assert seen, "embed_long_text never ran the model"
+    chunks = _chunk_embeddings(model, seen).double()
+    target = embedding.detach().cpu().double()
+    weights = torch.linalg.lstsq(chunks.T, target[:, None]).solution
+    residual = float((chunks.T @ weights).squeeze(1).sub(target).abs().max())
+    assert residual < 1e-3 and bool((weights >= -1e-4).all()), (
+        f"the embedding is not a combination of the chunks' mean-pooled embeddings (off by up "
+        f"to {residual:.3f}): mean-pool every chunk over its REAL tokens (the last chunk is "
+        "padded), then combine them (a mean, weighted or not)"
+    )
