@@ -186,6 +186,20 @@ def test_greedy_returns_only_the_new_text(kata, right_padded_llama, max_new_toke
 
 
 @pytest.mark.task("2.2")
+@pytest.mark.timeout(120)
+def test_greedy_text_has_no_special_tokens(kata, smollm2):
+    model, tokenizer, _ = smollm2
+    messages = [{"role": "user", "content": "What is the capital of France?"}]
+    prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    text = kata.generate_greedy(model, tokenizer, prompt, max_new_tokens=40)
+    found = [token for token in tokenizer.all_special_tokens if token in text]
+    assert not found, (
+        f"the text contains the special token {found[0]} (SmolLM2 ends its turn with it): "
+        "decode with skip_special_tokens=True"
+    )
+
+
+@pytest.mark.task("2.2")
 @pytest.mark.timeout(60)
 def test_greedy_moves_inputs_to_the_models_device(kata, right_padded_stand_in):
     model, tokenizer, _ = right_padded_stand_in
