@@ -9,6 +9,7 @@
 | `stand_in_minilm`  | `ZooModel`: MiniLM on the `meta` GPU stand-in                         |
 | `zoo_models`       | `ZooModels`: the session's loaded catalog models, for session fixtures |
 | `expect_error`     | `hfkatas.testing.expect.expect_error`                                 |
+| `from_pretrained_calls` | every model `from_pretrained` call of the test (they still run) |
 | `show`             | `show("chat answer", reply)`: the learner's result, under its task     |
 
 Each model is loaded once per session (float32, eval mode); every test gets it back in eval mode
@@ -87,6 +88,24 @@ def expect_error() -> Callable[..., Any]:
     from hfkatas.testing.expect import expect_error
 
     return expect_error
+
+
+@pytest.fixture
+def from_pretrained_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every model `from_pretrained` call from now on, as `Class.from_pretrained('source')`
+    (each call still runs): to check that code does not load a model it does not need."""
+    from transformers import PreTrainedModel
+
+    calls: list[str] = []
+    original = PreTrainedModel.from_pretrained.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type, *args: Any, **kwargs: Any) -> Any:
+        source = args[0] if args else kwargs.get("pretrained_model_name_or_path")
+        calls.append(f"{cls.__name__}.from_pretrained({str(source)!r})")
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(PreTrainedModel, "from_pretrained", classmethod(spy))
+    return calls
 
 
 @pytest.fixture

@@ -14,21 +14,6 @@ FAMILY_HINTS = {
 }
 
 
-def _record_model_loads(monkeypatch) -> list[str]:
-    """The class of every model `from_pretrained` call from now on (each call still runs)."""
-    from transformers import PreTrainedModel
-
-    loaded: list[str] = []
-    original = PreTrainedModel.from_pretrained.__func__
-
-    def spy(cls, *args, **kwargs):
-        loaded.append(cls.__name__)
-        return original(cls, *args, **kwargs)
-
-    monkeypatch.setattr(PreTrainedModel, "from_pretrained", classmethod(spy))
-    return loaded
-
-
 @pytest.mark.task("1.1")
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(
@@ -36,10 +21,9 @@ def _record_model_loads(monkeypatch) -> list[str]:
     [("small_gpt2", "gpt2", 44, 2), ("small_t5", "t5", 24, 3)],
 )
 def test_config_summary_reads_the_config(
-    kata, zoo, request, monkeypatch, fixture, model_type, hidden_size, layers
+    kata, zoo, request, from_pretrained_calls, fixture, model_type, hidden_size, layers
 ):
     repo_id = request.getfixturevalue(fixture)
-    loaded = _record_model_loads(monkeypatch)
     try:
         summary = kata.config_summary(repo_id)
     except (AttributeError, KeyError) as error:
@@ -49,8 +33,8 @@ def test_config_summary_reads_the_config(
             "object answers to config.hidden_size, config.num_hidden_layers and "
             "config.vocab_size"
         ) from None
-    assert not loaded, (
-        f"config_summary loaded the whole model ({loaded[0]}.from_pretrained) to read its "
+    assert not from_pretrained_calls, (
+        f"config_summary loaded the whole model ({from_pretrained_calls[0]}) to read its "
         "config: use AutoConfig.from_pretrained(repo_id), which reads config.json only (not its "
         "weights: gigabytes for a large model)"
     )

@@ -56,19 +56,3 @@ def chat_perplexities(chat_models, zoo_models: ZooModels) -> dict[str, float]:
             name: float(model(input_ids=ids, labels=ids).loss.float().exp())
             for name, model in chat_models.items()
         }
-
-
-@pytest.fixture
-def from_pretrained_calls(monkeypatch) -> list[str]:
-    """Records every model `from_pretrained` call (the call still runs as usual)."""
-    from transformers import PreTrainedModel
-
-    calls: list[str] = []
-    original = PreTrainedModel.from_pretrained.__func__
-
-    def spy(cls, *args, **kwargs):
-        calls.append(str(args[0]) if args else str(kwargs.get("pretrained_model_name_or_path")))
-        return original(cls, *args, **kwargs)
-
-    monkeypatch.setattr(PreTrainedModel, "from_pretrained", classmethod(spy))
-    return calls
