@@ -220,6 +220,11 @@ def test_training_is_reproducible_and_saves_only_the_adapter(kata, zoo, make_spl
         [h.eval_loss for h in again.history], rel=1e-5
     ), "two runs with the same seed differ: call set_seed(seed) before building the model"
     check_adapter_only(tmp_path / "a", "train")
+    other = kata.train(repo_id, data, tmp_path / "c", epochs=2, seed=6, max_length=TINY_LENGTH)
+    assert other.history[0].eval_loss != pytest.approx(first.history[0].eval_loss, rel=1e-6), (
+        "train(seed=6) gave exactly the losses of seed=5: pass seed on (set_seed(seed) before "
+        "building the model and TrainingArguments(seed=seed))"
+    )
 
 
 @pytest.mark.task("4.7")
