@@ -123,6 +123,11 @@ def test_only_the_answer_is_learned(kata, eos_padded_tokenizer, label):
     assert _answer(eos_padded_tokenizer, encoded)[-1] == eos_padded_tokenizer.eos_token_id, (
         "end the answer with the EOS token so the model learns to stop"
     )
+    word = eos_padded_tokenizer(" " + kata.LABELS[label], add_special_tokens=False).input_ids
+    assert _answer(eos_padded_tokenizer, encoded)[:-1] == word, (
+        f"the answer's tokens are not those of {' ' + kata.LABELS[label]!r}: keep the leading "
+        "space, it is how the word follows 'Sentiment:' (and the token predict scores)"
+    )
 
 
 @pytest.mark.task("4.2")

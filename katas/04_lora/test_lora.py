@@ -39,13 +39,19 @@ def test_target_modules_found_on_gpt2(kata, zoo):
 def test_lora_freezes_the_base(kata, small_llama):
     from peft import PeftModel
 
-    model = kata.add_lora(load_causal_lm(small_llama), ["q_proj", "v_proj"], r=4, alpha=12)
+    model = kata.add_lora(
+        load_causal_lm(small_llama), ["q_proj", "v_proj"], r=4, alpha=12, dropout=0.1
+    )
     assert isinstance(model, PeftModel), "return the model wrapped by get_peft_model"
     config = model.peft_config["default"]
     assert config.r == 4, f"the LoraConfig has r={config.r}, but add_lora got r=4: pass r on"
     assert config.lora_alpha == 12, (
         f"the LoraConfig has lora_alpha={config.lora_alpha}, but add_lora got alpha=12: pass "
         "alpha on as lora_alpha (it is not derived from r)"
+    )
+    assert config.lora_dropout == pytest.approx(0.1), (
+        f"the LoraConfig has lora_dropout={config.lora_dropout}, but add_lora got dropout=0.1: "
+        "pass dropout on as lora_dropout"
     )
     assert config.task_type == "CAUSAL_LM", (
         f"the LoraConfig has task_type={config.task_type!r}: set task_type=TaskType.CAUSAL_LM, "
@@ -101,3 +107,17 @@ def test_parameter_counts_match_the_config(kata, small_llama, r, targets):
         "the targets right?"
     )
     assert total == base_total + expected, "total = base parameters + LoRA parameters"
+
+
+@pytest.mark.task("4.5")
+@pytest.mark.timeout(30)
+def test_parameter_count_covers_gpt2_conv1d(kata, zoo):
+    model = load_causal_lm(zoo.repo_id("tiny-dropout"))
+    n_embd, r = model.config.n_embd, 4
+    expected = model.config.n_layer * r * (n_embd + 3 * n_embd)  # c_attn: n_embd → q, k, v
+    got = kata.lora_parameter_count(model, ["c_attn"], r)
+    assert got == expected, (
+        f"LoRA on GPT-2's c_attn with r={r} adds {expected} parameters, you count {got}: c_attn "
+        "is a Conv1D (weight stored as (in, out)), count it like a Linear layer: r × "
+        "(in_features + out_features)"
+    )

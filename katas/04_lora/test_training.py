@@ -54,6 +54,42 @@ def test_predictions_do_not_depend_on_batching(kata, zoo, eos_padded_tokenizer, 
     )
 
 
+def _scored_choices(kata, model, tokenizer, text: str) -> set[int]:
+    """The label whose answer's first token (' ' + word) the model scores highest right after
+    the prompt, one unpadded review at a time; the prompt tokenized in pieces or as one string."""
+
+    def ids(part: str) -> list[int]:
+        return tokenizer(part, add_special_tokens=False)["input_ids"]
+
+    choices = [ids(" " + word)[0] for word in kata.LABELS]
+    prompts = (
+        ids(kata.PROMPT_HEAD) + ids(text) + ids(kata.PROMPT_TAIL),
+        ids(kata.PROMPT_HEAD + text + kata.PROMPT_TAIL),
+    )
+    with torch.no_grad():
+        return {
+            int(model(input_ids=torch.tensor([p])).logits[0, -1, choices].argmax()) for p in prompts
+        }
+
+
+@pytest.mark.task("4.6")
+@pytest.mark.timeout(60)
+def test_predict_scores_the_answers_first_token(kata, zoo, eos_padded_tokenizer, make_splits):
+    model = _sharpened(load_causal_lm(zoo.repo_id("tiny-causal")))
+    texts = make_splits(6, 8)["validation"]["text"][:6]
+    got = kata.predict(model, eos_padded_tokenizer, texts, max_length=UNCUT_LENGTH)
+    expected = [_scored_choices(kata, model, eos_padded_tokenizer, text) for text in texts]
+    assert len({min(e) for e in expected}) > 1, "test set-up: reviews with different labels"
+    wrong = [
+        (i, p, sorted(e)) for i, (p, e) in enumerate(zip(got, expected, strict=True)) if p not in e
+    ]
+    assert not wrong, (
+        f"(review, predicted, expected): {wrong}. predict should pick the label whose answer's "
+        "first token (' ' + label word, with its leading space) scores highest right after "
+        "the prompt"
+    )
+
+
 @pytest.mark.task("4.6")
 @pytest.mark.timeout(60)
 def test_predict_and_evaluate_switch_dropout_off(kata, zoo, make_splits):
@@ -184,6 +220,11 @@ def test_training_is_reproducible_and_saves_only_the_adapter(kata, zoo, make_spl
         [h.eval_loss for h in again.history], rel=1e-5
     ), "two runs with the same seed differ: call set_seed(seed) before building the model"
     check_adapter_only(tmp_path / "a", "train")
+    other = kata.train(repo_id, data, tmp_path / "c", epochs=2, seed=6, max_length=TINY_LENGTH)
+    assert other.history[0].eval_loss != pytest.approx(first.history[0].eval_loss, rel=1e-6), (
+        "train(seed=6) gave exactly the losses of seed=5: pass seed on (set_seed(seed) before "
+        "building the model and TrainingArguments(seed=seed))"
+    )
 
 
 @pytest.mark.task("4.7")

@@ -44,6 +44,28 @@ def test_push_dataset_splits_puts_train_and_validation_on_the_hub(
 
 
 @pytest.mark.task("5.6")
+@pytest.mark.timeout(60)
+def test_push_dataset_splits_is_seeded(kata, repo_id, reviews):
+    def validation_texts(suffix: str, seed: int) -> list[str]:
+        splits = kata.push_dataset_splits(reviews, f"{repo_id}-{suffix}", seed=seed)
+        assert splits is not None and "validation" in splits, (
+            "push_dataset_splits should return the DatasetDict it pushed, with the splits "
+            "'train' and 'validation'"
+        )
+        return list(splits["validation"]["text"])
+
+    first, again = validation_texts("a", seed=3), validation_texts("b", seed=3)
+    assert first == again, (
+        "the same seed gave two different splits: pass seed on to train_test_split (or "
+        "shuffle(seed=seed))"
+    )
+    assert validation_texts("c", seed=4) != first, (
+        "seed=3 and seed=4 gave the same split: shuffle with the seed you were given, not a "
+        "fixed one"
+    )
+
+
+@pytest.mark.task("5.6")
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("fraction", [0.0, 1.0, 1.5])
 def test_push_dataset_splits_rejects_a_bad_fraction_before_pushing(

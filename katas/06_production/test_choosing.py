@@ -87,11 +87,18 @@ def test_unknown_precision_is_refused(
 
 @pytest.mark.task("6.2")
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize(("model", "batch_size", "seq_len"), [("small", 3, 17), ("large", 2, 40)])
+@pytest.mark.parametrize(
+    ("model", "batch_size", "seq_len"), [("small", 3, 17), ("large", 2, 40), ("own-head-dim", 2, 9)]
+)
 def test_kv_cache_estimate_equals_the_real_cache(
-    kata: Any, sized_models: dict[str, str], model: str, batch_size: int, seq_len: int
+    kata: Any, zoo: Any, sized_models: dict[str, str], model: str, batch_size: int, seq_len: int
 ) -> None:
-    repo_id = sized_models[model]
+    if model == "own-head-dim":  # as Qwen3 or Gemma: head_dim is not hidden_size // heads
+        repo_id = zoo.variant(
+            "tiny-causal", hidden_size=64, num_attention_heads=4, num_key_value_heads=2, head_dim=24
+        )
+    else:
+        repo_id = sized_models[model]
     loaded = load_causal_lm(repo_id)
     tokens = torch.randint(3, loaded.config.vocab_size, (batch_size, seq_len))
     with torch.no_grad():
@@ -103,7 +110,8 @@ def test_kv_cache_estimate_equals_the_real_cache(
     assert estimate == actual, (
         f"{repo_id}, batch {batch_size} × {seq_len} tokens: you estimate {estimate:,} bytes of "
         f"KV cache but the real cache holds {actual:,}. Count keys AND values for every layer, "
-        "with num_key_value_heads (not num_attention_heads) × head_dim per token"
+        "with num_key_value_heads (not num_attention_heads) × head_dim per token (the "
+        "config's own head_dim when it sets one, else hidden_size // num_attention_heads)"
     )
     half = kata.estimate_kv_cache_bytes(
         loaded.config, batch_size=batch_size, seq_len=seq_len, dtype="bfloat16"

@@ -52,6 +52,19 @@ def test_warmup_is_not_timed_and_the_median_is_returned(kata: Any) -> None:
 
 @pytest.mark.task("6.4")
 @pytest.mark.timeout(10)
+def test_an_even_number_of_repeats_has_the_middle_pair_mean_as_median(kata: Any) -> None:
+    work = ScriptedWork([100.0, 5.0, 1.0, 3.0, 50.0])
+    result = kata.median_seconds(
+        work, warmup=1, repeats=4, clock=work.clock, synchronize=work.synchronize
+    )
+    assert result == pytest.approx(4.0), (
+        f"the timed calls took 5, 1, 3 and 50 s, you returned {result}: with an even number of "
+        "repeats the median is the mean of the two middle times (statistics.median), 4 s here"
+    )
+
+
+@pytest.mark.task("6.4")
+@pytest.mark.timeout(10)
 def test_synchronize_comes_before_every_clock_read(kata: Any) -> None:
     work = ScriptedWork([1.0] * 6)
     kata.median_seconds(work, warmup=2, repeats=4, clock=work.clock, synchronize=work.synchronize)
@@ -61,11 +74,16 @@ def test_synchronize_comes_before_every_clock_read(kata: Any) -> None:
         "run the warm-up calls before you start reading the clock"
     )
     for index, event in enumerate(events):
-        if event == "clock" and events[:index].count("call") > 2:
+        calls_before = events[:index].count("call")
+        if event == "clock" and calls_before:
             last_call = max(i for i in range(index) if events[i] == "call")
             assert "sync" in events[last_call:index], (
-                "a clock read follows a call without synchronize() in between: on a GPU the "
-                "work is still queued, so call synchronize() before reading the clock"
+                "the clock was read right after the warm-up calls without synchronize() in "
+                "between: their queued GPU work would be timed in the first repeat. Call "
+                "synchronize() before starting the clock too"
+                if calls_before == 2
+                else "a clock read follows a call without synchronize() in between: on a GPU "
+                "the work is still queued, so call synchronize() before reading the clock"
             )
 
 
