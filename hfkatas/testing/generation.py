@@ -52,10 +52,12 @@ class GenerateCall:
 
 @dataclass
 class ForwardCall:
-    """One forward pass: the sequence length it saw and when it started."""
+    """One forward pass: the sequence length it saw, when it started, and its inputs."""
 
     length: int
     started_at: float
+    input_ids: torch.Tensor | None = None
+    attention_mask: torch.Tensor | None = None
 
 
 @dataclass
@@ -110,14 +112,15 @@ def watch_generate(model: Any) -> Iterator[list[GenerateCall]]:
 
 @contextmanager
 def watch_forward(model: Any) -> Iterator[ForwardLog]:
-    """Record the sequence length and start time of every forward pass inside the block."""
+    """Record the sequence length, start time and inputs of every forward pass inside the block."""
     log = ForwardLog()
     original: Callable[..., Any] = model.forward
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         ids = kwargs.get("input_ids", args[0] if args else None)
         length = int(ids.shape[-1]) if isinstance(ids, torch.Tensor) else 0
-        log.calls.append(ForwardCall(length, time.perf_counter()))
+        mask = kwargs.get("attention_mask")
+        log.calls.append(ForwardCall(length, time.perf_counter(), ids, mask))
         return original(*args, **kwargs)
 
     model.forward = spy

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import torch
 
 from hfkatas.testing.expect import value_error_naming
-from hfkatas.testing.generation import watch_forward
+from hfkatas.testing.generation import ForwardLog, watch_forward
 from hfkatas.testing.stand_in import check_inputs_on_the_model
 
 SHORT = "He strums his guitar."
@@ -344,30 +342,17 @@ def test_chunk_size_is_respected(kata, minilm):
         )
 
 
-@contextmanager
-def _record_inputs(model) -> Iterator[list[tuple[torch.Tensor, torch.Tensor]]]:
-    """The input ids and attention mask (all ones when none is given) of every forward pass."""
-    seen: list[tuple[torch.Tensor, torch.Tensor]] = []
-    original = model.forward
-
-    def spy(*args, **kwargs):
-        ids = kwargs.get("input_ids", args[0] if args else None)
-        mask = kwargs.get("attention_mask")
-        seen.append((ids.cpu(), torch.ones_like(ids.cpu()) if mask is None else mask.cpu()))
-        return original(*args, **kwargs)
-
-    model.forward = spy
-    try:
-        yield seen
-    finally:
-        del model.forward
-
-
-def _chunk_embeddings(model, seen: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+def _chunk_embeddings(model, seen: ForwardLog) -> torch.Tensor:
     """Every row the model saw, embedded alone over its real tokens: (rows, hidden)."""
     rows = []
     with torch.no_grad():
-        for input_ids, mask in seen:
+        for call in seen.calls:
+            input_ids = call.input_ids.cpu()
+            mask = (
+                torch.ones_like(input_ids)
+                if call.attention_mask is None
+                else call.attention_mask.cpu()
+            )
             for ids, real in zip(input_ids, mask.bool(), strict=True):
                 hidden = model(input_ids=ids[real][None]).last_hidden_state[0]
                 rows.append(torch.nn.functional.normalize(hidden.mean(dim=0), dim=-1))
@@ -379,9 +364,9 @@ def _chunk_embeddings(model, seen: list[tuple[torch.Tensor, torch.Tensor]]) -> t
 def test_chunks_are_pooled_over_their_real_tokens(kata, minilm):
     model, tokenizer, _ = minilm
     text = COOKING * 6  # its last chunk of 24 tokens is short: padded in a batch
-    with _record_inputs(model) as seen:
+    with watch_forward(model) as seen:
         embedding = kata.embed_long_text(model, tokenizer, text, chunk_tokens=24)
-    assert seen, "embed_long_text never ran the model"
+    assert seen.calls, "embed_long_text never ran the model"
     chunks = _chunk_embeddings(model, seen).double()
     target = embedding.detach().cpu().double()
     weights = torch.linalg.lstsq(chunks.T, target[:, None]).solution
