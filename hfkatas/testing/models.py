@@ -86,6 +86,13 @@ def _load_model(role: str, repo_id: str) -> Any:
     return load_causal_lm(repo_id)
 
 
+def _moved(model: Any) -> bool:
+    """Whether a loaded fp32 CPU model was cast or moved (e.g. `model.half()`, `.to("meta")`)."""
+    import torch
+
+    return any(p.dtype != torch.float32 or p.device.type != "cpu" for p in model.parameters())
+
+
 class ZooModels:
     """The catalog models of a test session, each loaded once (float32, eval mode)."""
 
@@ -95,10 +102,13 @@ class ZooModels:
 
     def load(self, role: str) -> ZooModel:
         """The session's model of `role` back in eval mode with its generation config as
-        loaded (a test or learner code may have changed them), and a fresh tokenizer."""
+        loaded (a test or learner code may have changed them), and a fresh tokenizer. A model
+        that learner code moved to another dtype or device is loaded again."""
         from transformers import AutoTokenizer
 
         repo_id = self.zoo.repo_id(role)
+        if role in self._loaded and _moved(self._loaded[role][0]):
+            del self._loaded[role]
         if role not in self._loaded:
             model = _load_model(role, repo_id)
             self._loaded[role] = (model, copy.deepcopy(getattr(model, "generation_config", None)))
