@@ -84,6 +84,25 @@ def pristine_stub(root: Path, kata: Kata, name: str = "") -> str:
     return files.get(path.relative_to(root), b"").decode(errors="replace")
 
 
+def shipped_todo_tasks(root: Path, kata: Kata) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`todo_tasks` of every solution file as shipped, by file name, from one read of git; a
+    file git cannot give is read from the working tree (a missing one has no tasks)."""
+    try:
+        files = pristine_files(root, kata)
+    except CliError:
+        files = {}
+    found = {}
+    for name in kata.files:
+        path = kata.solution_dir("learner") / name
+        shipped = files.get(path.relative_to(root))
+        try:
+            source = shipped.decode(errors="replace") if shipped else path.read_text("utf-8")
+        except OSError:
+            source = ""
+        found[name] = todo_tasks(source)
+    return found
+
+
 def task_definitions(stub: str, task_id: str) -> list[str]:
     """The names of the stub's definitions that carry `# TODO <task_id>`."""
     marker = todo_marker(task_id)

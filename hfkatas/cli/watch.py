@@ -27,7 +27,7 @@ from hfkatas.cli.course import Course
 from hfkatas.cli.exits import Exit
 from hfkatas.cli.hint import show_hint
 from hfkatas.cli.output import Output
-from hfkatas.cli.pristine import definition_sources, pristine_stub, todo_tasks
+from hfkatas.cli.pristine import definition_sources, shipped_todo_tasks
 from hfkatas.cli.worker.client import CheckRun, Worker, run_kata
 from hfkatas.course.curriculum import Kata
 from hfkatas.plugin.results import KataResult
@@ -119,10 +119,8 @@ class Session:
         self.kata = kata
         self.tasks_by_function = {
             (name, function): tasks
-            for name in kata.files
-            for function, tasks in todo_tasks(
-                pristine_stub(self.course.root, kata, name) or self.source(name)
-            ).items()
+            for name, owners in shipped_todo_tasks(self.course.root, kata).items()
+            for function, tasks in owners.items()
         }
         self.functions = {name: definition_sources(self.source(name)) for name in kata.files}
 

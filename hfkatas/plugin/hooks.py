@@ -162,15 +162,12 @@ def _kata_of(item: pytest.Item) -> Kata | None:
 def _owners(state: _State, kata: Kata) -> dict[str, tuple[str, ...]]:
     """The tasks of each definition in the kata's shipped stubs (read from git once)."""
     if kata.slug not in state.owners:
-        from hfkatas.cli.pristine import pristine_stub, todo_tasks
+        from hfkatas.cli.pristine import shipped_todo_tasks
 
         state.owners[kata.slug] = {
             name: tasks
-            for file in kata.files
-            for name, tasks in todo_tasks(
-                pristine_stub(state.root, kata, file)
-                or (kata.solution_dir("learner") / file).read_text(encoding="utf-8")
-            ).items()
+            for owners in shipped_todo_tasks(state.root, kata).values()
+            for name, tasks in owners.items()
         }
     return state.owners[kata.slug]
 
